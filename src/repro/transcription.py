@@ -1,0 +1,65 @@
+"""Check the transcribed tables against the article's text.
+
+Every ``text`` must stand verbatim, as a whole tab-separated cell, on its recorded
+``source_line`` of the article's text file; every ``score_as_printed`` likewise; and the
+``score`` must be that printed score read with a decimal point. A reviewer runs it on their own
+copy of the text: ``repro check-source PATH``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from repro.data import Analysis
+from repro.errors import Problem
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.split("\t")]
+
+
+def check_against_text(analysis: Analysis, text_path: str | Path) -> tuple[int, list[Problem]]:
+    """Return how many values were checked and every mismatch found.
+
+    Rows without a ``source_line`` (a student's own analysis) are skipped.
+    """
+    lines = Path(text_path).read_text(encoding="utf-8").split("\n")
+    checked, problems = 0, []
+    tables = {"swot.csv": analysis.swot, "force_field.csv": analysis.force_field}
+    if analysis.lotus is not None:
+        tables["lotus.csv"] = analysis.lotus
+    for file, table in tables.items():
+        for row in table.itertuples():
+            if pd.isna(row.source_line):
+                continue
+            n = int(row.source_line)
+            where = dict(row=row.file_row, item_id=row.id)
+            if not 1 <= n <= len(lines):
+                problems.append(Problem(file, f"source_line {n} is beyond the text's {len(lines)} lines.", column="source_line", **where))
+                continue
+            cells = _cells(lines[n - 1])
+            checked += 1
+            if row.text not in cells:
+                problems.append(Problem(file, f"the text is not a cell of line {n} of {Path(text_path).name}: {row.text!r}.", column="text", **where))
+            printed = getattr(row, "score_as_printed", "")
+            if printed:
+                checked += 1
+                if printed not in cells:
+                    problems.append(Problem(file, f"score {printed!r} is not a cell of line {n}.", column="score_as_printed", **where))
+                elif float(printed.replace(",", ".")) != row.score:
+                    problems.append(Problem(file, f"score {row.score:g} is not the printed {printed!r}.", column="score", **where))
+    if analysis.lotus is not None:
+        forces = analysis.forces.set_index("id")
+        for centre, block in analysis.lotus.groupby("centre_id", sort=False):
+            lines_of_block = sorted(int(n) for n in block["source_line"].dropna())
+            if not lines_of_block:
+                continue
+            checked += 1
+            # The centre sits on the middle line of the block's three published lines.
+            middle = _cells(lines[lines_of_block[0]])  # 0-based index = the line after the first
+            if forces.loc[centre, "text"] not in middle:
+                problems.append(Problem("lotus.csv", f"the centre {centre} is not the middle line of its published block.",
+                                        column="centre_id", item_id=centre))
+    return checked, problems

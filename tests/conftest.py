@@ -1,0 +1,67 @@
+"""Shared fixtures: a copy of the paper's data to break, and a small analysis that is not the paper's."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from repro import paths
+
+
+def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def paper_copy(tmp_path) -> Path:
+    """A writable copy of the paper's analysis folder."""
+    folder = tmp_path / "paper"
+    shutil.copytree(paths.PAPER_DATA, folder)
+    return folder
+
+
+SMALL_SCALE = (1, 10)
+
+
+@pytest.fixture
+def small_analysis(tmp_path) -> Path:
+    """A made-up analysis of another size and scale (1-10), in English only.
+
+    SWOT: 2 strengths, 1 weakness, 3 opportunities, 2 threats. Force field: 3 driving forces
+    (8, 6, 6) and 2 restraining (9, 4), so driving 20 vs restraining 13, net +7. One lotus block
+    of 8 proposals around R1, the most a 3x3 block holds.
+    """
+    folder = tmp_path / "small"
+    folder.mkdir()
+    write_csv(folder / "swot.csv", ["id", "quadrant", "number", "text"], [
+        ["S1", "S", 1, "Motivated volunteers"], ["S2", "S", 2, "A shared town chat"],
+        ["W1", "W", 1, "No budget"],
+        ["O1", "O", 1, "A grant programme"], ["O2", "O", 2, "Council support"], ["O3", "O", 3, "Local press interest"],
+        ["T1", "T", 1, "Volunteer burnout"], ["T2", "T", 2, "Bad weather"],
+    ])
+    write_csv(folder / "force_field.csv", ["id", "kind", "direction", "score", "text", "swot_id", "published_row"], [
+        ["D1", "force", "driving", 8, "A grant programme", "O1", 1],
+        ["D2", "force", "driving", 6, "Council support", "O2", 2],
+        ["D3", "force", "driving", 6, "Local press interest", "O3", 3],
+        ["R1", "force", "restraining", 9, "Volunteer burnout", "T1", 1],
+        ["R2", "force", "restraining", 4, "Bad weather", "T2", 2],
+        ["C1", "change", "", "", "Rota of shifts", "", 1],
+    ])
+    cells = [(r, c) for r in (1, 2, 3) for c in (1, 2, 3) if (r, c) != (2, 2)]
+    write_csv(folder / "lotus.csv", ["id", "centre_id", "block", "cell_row", "cell_col", "text"],
+              [[f"P{i}", "R1", 1, r, c, f"Idea {i}"] for i, (r, c) in enumerate(cells, start=1)])
+    descriptor = json.loads(paths.CODEBOOK.read_text(encoding="utf-8"))
+    for resource in descriptor["resources"]:
+        for field in resource["schema"]["fields"]:
+            if field["name"] == "score":
+                field["constraints"] = {"minimum": SMALL_SCALE[0], "maximum": SMALL_SCALE[1]}
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    return folder

@@ -1,0 +1,146 @@
+"""Every kind of bad file a user can hand in gets one clear message and exit code 2.
+
+Each case breaks one thing in a copy of the paper's data and names what the message must say:
+the file, the row (spreadsheet numbering: the header is row 1) and the column.
+"""
+
+import hashlib
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from repro import AnalysisError, load_analysis
+from repro.cli import main
+
+
+def edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def tree_digest(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+CASES = {
+    # name: (how to break the folder, the parts the message must contain)
+    "missing file": (lambda d: (d / "swot.csv").unlink(), ["swot.csv", "file not found"]),
+    "empty file": (lambda d: (d / "force_field.csv").write_bytes(b""), ["force_field.csv", "empty"]),
+    "header only": (lambda d: (d / "lotus.csv").write_text("id,centre_id,block,cell_row,cell_col,text\n"),
+                    ["lotus.csv", "no rows"]),
+    "missing column": (lambda d: edit(d / "swot.csv", "id,quadrant,", "id,"), ["swot.csv", "row 1", 'column "quadrant"', "lacks required"]),
+    "duplicate id": (lambda d: edit(d / "swot.csv", "W1,W,1", "S1,W,1"), ["swot.csv", "row 6 (id S1)", 'column "id"', "duplicate id 'S1'", "row 2"]),
+    "score not a number": (lambda d: edit(d / "force_field.csv", "D2,force,driving,3.2", "D2,force,driving,high"),
+                           ["force_field.csv", "row 3 (id D2)", 'column "score"', "expected a number", "'high'"]),
+    "negative score": (lambda d: edit(d / "force_field.csv", "R4,force,restraining,1.5", "R4,force,restraining,-1.5"),
+                       ["force_field.csv", "row 9 (id R4)", 'column "score"', "cannot be negative"]),
+    "score beyond the scale": (lambda d: edit(d / "force_field.csv", "D1,force,driving,5", "D1,force,driving,7"),
+                               ["force_field.csv", "row 2 (id D1)", 'column "score"', "declared scale 0-5", "found 7"]),
+    "link to a missing SWOT id": (lambda d: edit(d / "force_field.csv", ",T3,", ",T9,"),
+                                  ["force_field.csv", "row 8 (id R3)", 'column "swot_id"', "'T9'", "not an id in swot.csv"]),
+    "link to a missing force": (lambda d: edit(d / "lotus.csv", "L01,R1,", "L01,R7,"),
+                                ["lotus.csv", "row 2 (id L01)", 'column "centre_id"', "'R7'", "not an id in force_field.csv"]),
+    "unknown quadrant": (lambda d: edit(d / "swot.csv", "S3,S,3", "S3,X,3"), ["swot.csv", "row 4 (id S3)", 'column "quadrant"', "one of S, W, O, T"]),
+    "driving force from a threat": (lambda d: edit(d / "force_field.csv", "Проактивные услуги,Proactive services,O1", "Проактивные услуги,Proactive services,T1"),
+                                    ["force_field.csv", "row 2 (id D1)", 'column "swot_id"', "expected an item of quadrant O"]),
+    "lotus centred on a driving force": (lambda d: edit(d / "lotus.csv", "L01,R1,", "L01,D1,"),
+                                         ["lotus.csv", 'column "centre_id"', "expected a restraining force"]),
+    "proposal in the centre cell": (lambda d: edit(d / "lotus.csv", "L01,R1,1,1,1", "L01,R1,1,2,2"),
+                                    ["lotus.csv", "row 2 (id L01)", "centre"]),
+    "unquoted comma": (lambda d: edit(d / "swot.csv", '"Повышение атак социальной инженерии и скимминга, которые могут привести к потере данных"',
+                                      "Повышение атак социальной инженерии и скимминга, которые могут привести к потере данных"),
+                       ["swot.csv", "row 8", "double quotes"]),
+    "not text at all": (lambda d: (d / "swot.csv").write_bytes(b"\x00\x01\x02binary"), ["swot.csv", "not a CSV text file"]),
+    "broken codebook": (lambda d: (d / "datapackage.json").write_text("{not json"), ["datapackage.json", "not valid JSON"]),
+    "codebook without a scale": (lambda d: (d / "datapackage.json").write_text(json.dumps({"resources": []})),
+                                 ["datapackage.json", "declares no score scale"]),
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_bad_folder_gets_a_clear_message_and_exit_2(case, paper_copy, capsys):
+    breaker, expected = CASES[case]
+    breaker(paper_copy)
+    before = tree_digest(paper_copy)
+    code = main(["validate", str(paper_copy)])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "Traceback" not in out + err
+    for part in expected:
+        assert part in err, f"{part!r} missing from:\n{err}"
+    assert tree_digest(paper_copy) == before  # the input is never modified
+
+
+def test_windows_1251_file_is_read_correctly(paper_copy):
+    swot = paper_copy / "swot.csv"
+    text = swot.read_text(encoding="utf-8")
+    swot.write_bytes(text.replace("“", '"').replace("”", '"').encode("cp1251"))
+    analysis = load_analysis(paper_copy)
+    assert analysis.swot.loc[analysis.swot["id"] == "T3", "text"].item() == "Слабая разъяснительная работа ЦГО и МИО"
+    assert any("Windows-1251" in note for note in analysis.notes)
+
+
+def test_byte_order_mark_is_read_correctly(paper_copy):
+    swot = paper_copy / "swot.csv"
+    swot.write_bytes(b"\xef\xbb\xbf" + swot.read_bytes())
+    analysis = load_analysis(paper_copy)
+    assert analysis.swot["id"].iloc[0] == "S1"
+    assert any("byte-order mark" in note for note in analysis.notes)
+
+
+def test_russian_locale_spreadsheet_csv_is_read_correctly(paper_copy):
+    # Semicolons between columns, decimal commas in numbers, as Excel saves "CSV" in a Russian locale.
+    import csv
+    import io
+    path = paper_copy / "force_field.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    for row in rows[1:]:
+        row[3] = row[3].replace(".", ",")
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    analysis = load_analysis(paper_copy)
+    assert dict(zip(analysis.forces["id"], analysis.forces["score"]))["D2"] == 3.2
+    assert any("semicolons" in note for note in analysis.notes)
+    assert any("decimal comma" in note for note in analysis.notes)
+
+
+def test_partial_scores_are_refused(paper_copy):
+    edit(paper_copy / "force_field.csv", "D2,force,driving,3.2", "D2,force,driving,")
+    with pytest.raises(AnalysisError) as info:
+        load_analysis(paper_copy)
+    assert "score every force, or none" in str(info.value)
+
+
+def test_missing_folder(tmp_path, capsys):
+    assert main(["validate", str(tmp_path / "nowhere")]) == 2
+    assert "is not a folder" in capsys.readouterr().err
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["swot.csv", "force_field.csv", "lotus.csv"]), st.binary(max_size=400))
+def test_any_bytes_give_a_table_or_a_validation_error(paper_copy, name, data):
+    (paper_copy / name).write_bytes(data)
+    try:
+        load_analysis(paper_copy)
+    except AnalysisError as exc:
+        assert exc.problems and all(p.file for p in exc.problems)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=12), min_size=1, max_size=12), max_size=6))
+def test_any_cells_under_the_real_header_give_a_table_or_a_validation_error(paper_copy, rows):
+    import csv
+    import io
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["id", "kind", "direction", "score", "text", "swot_id"])
+    writer.writerows(rows)
+    (paper_copy / "force_field.csv").write_text(out.getvalue(), encoding="utf-8")
+    try:
+        load_analysis(paper_copy)
+    except AnalysisError as exc:
+        assert exc.problems

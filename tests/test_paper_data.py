@@ -1,0 +1,85 @@
+"""The paper's tables as transcribed: counts, ids, scores and links, against the article."""
+
+import pytest
+from frictionless import Package
+
+from repro import load_analysis, paths
+from repro.chain import chain_links, chain_summary
+from repro.transcription import check_against_text
+
+
+@pytest.fixture(scope="module")
+def paper():
+    return load_analysis()
+
+
+def test_codebook_is_a_valid_data_package_and_the_data_conform_to_it():
+    # The Frictionless reference validator: descriptor, types, constraints, unique ids, foreign keys.
+    report = Package(str(paths.CODEBOOK)).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_swot_has_four_numbered_items_per_quadrant(paper):
+    # Table 1 prints items 1-4 in each of S, W, O, T.
+    assert list(paper.swot["id"]) == [f"{q}{n}" for q in "SWOT" for n in range(1, 5)]
+    assert paper.swot.groupby("quadrant")["number"].apply(list).to_dict() == {q: [1, 2, 3, 4] for q in "SWOT"}
+
+
+def test_force_scores_are_the_published_ones(paper):
+    # Table 2, "Баллы" columns: 5; 3,2; 0,6; 2,5 and 3; 4; 3; 1,5.
+    scores = dict(zip(paper.forces["id"], paper.forces["score"]))
+    assert scores == {"D1": 5, "D2": 3.2, "D3": 0.6, "D4": 2.5, "R1": 3, "R2": 4, "R3": 3, "R4": 1.5}
+    printed = dict(zip(paper.forces["id"], paper.forces["score_as_printed"]))
+    assert printed["D2"] == "3,2" and printed["R4"] == "1,5"
+
+
+def test_forces_come_from_opportunities_and_threats_in_order(paper):
+    links = dict(zip(paper.forces["id"], paper.forces["swot_id"]))
+    assert links == {f"D{i}": f"O{i}" for i in range(1, 5)} | {f"R{i}": f"T{i}" for i in range(1, 5)}
+    assert list(paper.changes["id"]) == ["C1", "C2", "C3", "C4"]
+    assert list(paper.changes["published_row"]) == [1, 2, 3, 4]
+
+
+def test_lotus_blocks_are_r1_r4_r3_r2_with_5_5_6_5_proposals(paper):
+    blocks = paper.lotus.groupby("block")
+    assert list(blocks["centre_id"].first()) == ["R1", "R4", "R3", "R2"]
+    assert list(blocks.size()) == [5, 5, 6, 5]
+
+
+def test_lotus_keeps_the_published_gaps(paper):
+    # Left and right of every centre are empty; bottom-middle is filled only in block 3.
+    positions = set(zip(paper.lotus["block"], paper.lotus["cell_row"], paper.lotus["cell_col"]))
+    for block in (1, 2, 3, 4):
+        assert (block, 2, 1) not in positions and (block, 2, 3) not in positions
+        assert ((block, 3, 2) in positions) == (block == 3)
+
+
+def test_chain_holds_for_the_paper(paper):
+    summary = chain_summary(chain_links(paper.swot, paper.forces, paper.lotus))
+    assert summary["holds"].all()
+    assert list(summary["links"]) == [4, 4, 4]
+
+
+def test_every_text_is_in_the_table_and_language_columns_are_filled(paper):
+    for table in (paper.swot, paper.force_field, paper.lotus):
+        assert table["text"].str.len().gt(0).all()
+        assert table["text_en"].str.len().gt(0).all()
+
+
+@pytest.mark.skipif(not paths.SHARED_PAPER_TEXT.exists(), reason="the article's text is not beside the repository")
+def test_transcription_is_verbatim_against_the_article(paper):
+    checked, problems = check_against_text(paper, paths.SHARED_PAPER_TEXT)
+    assert problems == []
+    # 16 SWOT + 12 force-field texts + 8 printed scores + 21 lotus texts + 4 lotus centres
+    assert checked == 16 + 12 + 8 + 21 + 4
+
+
+def test_transcription_check_catches_a_changed_letter(paper_copy, tmp_path):
+    if not paths.SHARED_PAPER_TEXT.exists():
+        pytest.skip("the article's text is not beside the repository")
+    text = paths.SHARED_PAPER_TEXT.read_text(encoding="utf-8").replace("Проактивные услуги", "Проактивные услуг")
+    altered = tmp_path / "altered.txt"
+    altered.write_text(text, encoding="utf-8")
+    checked, problems = check_against_text(load_analysis(paper_copy), altered)
+    flagged = {(p.file, p.item_id) for p in problems}
+    assert ("swot.csv", "O1") in flagged and ("force_field.csv", "D1") in flagged
