@@ -73,6 +73,84 @@ def cmd_check_source(args) -> int:
     return 0
 
 
+def cmd_reproduce(args) -> int:
+    from repro.reproduce import ReproduceError, reproduce
+    try:
+        out = reproduce(args.data, args.out, lang=args.lang, jobs=args.jobs)
+    except ReproduceError as exc:
+        print(f"repro: {exc}", file=sys.stderr)
+        return 1 if "failed" in str(exc) else EXIT_USER_ERROR
+    print(f"Results in {out}: figures/, notebooks/, report.html, manifest.json")
+    return 0
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    """Write next to the target, then rename: a reader never sees half a file."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
+
+
+def cmd_sensitivity(args) -> int:
+    import json
+
+    from repro.codebook import Scale
+    from repro.sensitivity import NOISE_MODELS, analyse
+
+    problems = []
+    if args.draws < 1:
+        problems.append(f"--draws must be a positive whole number, got {args.draws}.")
+    if args.half_width < 0:
+        problems.append(f"--half-width must not be negative, got {args.half_width:g}.")
+    if args.noise not in NOISE_MODELS:
+        problems.append(f"--noise must be one of {', '.join(NOISE_MODELS)}, got {args.noise!r}.")
+    scale = None
+    if args.scale is not None:
+        low, high = args.scale
+        if not low < high:
+            problems.append(f"--scale needs MIN < MAX, got {low:g} {high:g} (an empty or inverted scale).")
+        else:
+            scale = Scale(low, high)
+    if problems:
+        for problem in problems:
+            print(f"repro: {problem}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    analysis = _load(args.data)
+    if not analysis.has_scores:
+        print(f"repro: {analysis.folder}: the force field has no scores, so there is nothing to perturb.", file=sys.stderr)
+        return EXIT_USER_ERROR
+    progress = None
+    bar = None
+    if args.draws >= 2_000_000:
+        from tqdm import tqdm
+        bar = tqdm(total=args.draws, unit="draw", unit_scale=True, desc="Monte Carlo", file=sys.stderr)
+        progress = bar.update
+    result = analyse(analysis, args.noise, args.half_width, args.draws, args.seed, scale, progress=progress)
+    if bar is not None:
+        bar.close()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    columns = ["claim", "holds", "p_holds", "p_holds_se", "break_even", "statement", "origin", "source"]
+    _atomic_write(out / "claims.csv", result["claims"][columns].to_csv(index=False, lineterminator="\n"))
+    rest = {k: (v.to_dict("records") if hasattr(v, "to_dict") and not isinstance(v, dict) else v)
+            for k, v in result.items() if k not in ("claims", "net_sample", "forces", "rank_acceptability")}
+    rest["rank_acceptability"] = result["rank_acceptability"].reset_index().to_dict("records")
+    _atomic_write(out / "sensitivity.json", json.dumps(rest, ensure_ascii=False, indent=2, default=_json_default) + "\n")
+    for m in result["moved_scores"].itertuples():
+        print(f"note: {m.id}'s score {m.score:g} lies outside the scale {result['settings']['scale']}; "
+              f"moved to {m.new_score:g} (by {m.moved_by:+g}).")
+    print(result["claims"][["claim", "holds", "p_holds", "p_holds_se", "break_even"]].to_string(index=False))
+    print(f"Wrote {out / 'claims.csv'} and {out / 'sensitivity.json'}")
+    return 0
+
+
+def _json_default(value):
+    import numpy as np
+    if isinstance(value, (np.floating, np.integer, np.bool_)):
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="repro", description="Reproduce Zholdybayev & Utepova's SWOT, force field and lotus flower.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -84,6 +162,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("summary", help="print the force-field totals, net and rankings")
     p.add_argument("folder", nargs="?", type=Path, default=None)
     p.set_defaults(func=cmd_summary)
+
+    p = sub.add_parser("reproduce", help="run every notebook; write figures, notebooks, report and manifest")
+    p.add_argument("--data", type=Path, default=None, help="analysis folder (default: the paper's data)")
+    p.add_argument("--out", type=Path, default=Path("results"), help="output folder (default: results)")
+    p.add_argument("--lang", choices=("ru", "en"), default="ru", help="language of the figures (default: ru, as published)")
+    p.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default: 2)")
+    p.set_defaults(func=cmd_reproduce)
+
+    p = sub.add_parser("sensitivity", help="how sensitive the claims are to the scores; writes claims.csv and sensitivity.json")
+    p.add_argument("--data", type=Path, default=None, help="analysis folder (default: the paper's data)")
+    p.add_argument("--out", type=Path, default=Path("results/sensitivity"), help="output folder (default: results/sensitivity)")
+    p.add_argument("--draws", type=int, default=100_000, help="Monte Carlo draws (default: 100000)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--noise", default="uniform", help="uniform, integer, ordinal or dirichlet (default: uniform)")
+    p.add_argument("--half-width", type=float, default=0.5, help="noise half-width h (default: 0.5)")
+    p.add_argument("--scale", type=float, nargs=2, metavar=("MIN", "MAX"), default=None,
+                   help="score scale (default: the one the data declare); scores outside are moved onto it")
+    p.set_defaults(func=cmd_sensitivity)
 
     p = sub.add_parser("check-source", help="check the paper's data verbatim against the article's text")
     p.add_argument("text", nargs="?", default=str(paths.SHARED_PAPER_TEXT), help="the article's text file")

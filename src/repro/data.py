@@ -47,6 +47,12 @@ class Analysis:
     def has_scores(self) -> bool:
         return bool(self.forces["score"].notna().any())
 
+    def caption(self, table: str, lang: str = "ru") -> str:
+        """The caption of ``table`` in ``lang`` (the English one is ours); '' if none is declared."""
+        if lang == "en" and self.captions.get(f"{table}_en"):
+            return self.captions[f"{table}_en"]
+        return self.captions.get(table, "")
+
     def describe(self) -> str:
         """One line that says what the analysis holds."""
         forces = self.forces
@@ -220,5 +226,9 @@ def load_analysis(folder: str | Path | None = None) -> Analysis:
     problems += _check_chain(swot, force_field, lotus)
     if problems:
         raise AnalysisError(problems)
-    captions = {r["name"]: r.get("caption", "") for r in descriptor.get("resources", []) if isinstance(r, dict)}
+    captions = {}
+    for r in descriptor.get("resources", []):
+        if isinstance(r, dict) and "name" in r:
+            captions[r["name"]] = r.get("caption", "")
+            captions[f"{r['name']}_en"] = r.get("caption_en", "")
     return Analysis(folder, swot, force_field, lotus, scale, captions, notes)

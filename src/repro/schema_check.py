@@ -5,8 +5,16 @@ each names the file, the row and the column and says what was expected."""
 from __future__ import annotations
 
 import re
+import sys
 
-from frictionless import Package
+if "jsonschema" not in sys.modules:
+    # Frictionless checks descriptors with jsonschema, whose import pulls in rfc3987_syntax when it is
+    # installed (jupyter-events needs it), and that compiles 39 Lark grammars: 2-5 s in every process
+    # that loads an analysis, every notebook kernel included. Our descriptors use no IRI formats, so
+    # we hide that optional module before jsonschema looks for it (jsonschema treats it as absent).
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+from frictionless import Package  # noqa: E402
 
 from repro import codebook
 from repro.csvfile import RawTable

@@ -1,0 +1,128 @@
+"""The claims registry: each conclusion of the article as a named predicate over the scores.
+
+A predicate takes a matrix of scores (draws x forces, columns in the order of ``forces``) and
+returns one bool per draw, so the sensitivity engine evaluates every claim over a million draws
+at once. Claims are strict: a tie does not hold ("R2 is the strongest" fails if R2 ties R1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from repro.force_field import side_matrix
+
+#: Net forces closer to 0 than this are ties (float sums of decimal scores are not exact).
+TIE_TOLERANCE = 1e-9
+
+METHODS_SENTENCE = ("«Метод силового поля показал приоритетность проблем и решений.» "
+                    "(Методы, line 60)")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A conclusion: what it says, where the article says it, and how to evaluate it."""
+
+    id: str
+    statement: str
+    source: str
+    origin: str  # "method" (the method's verdict) or "authors" (the authors' words)
+    evaluate: Callable[[np.ndarray], np.ndarray] | None  # None: does not depend on the scores
+    subject: str | None = None  # the force the claim is about, if any
+
+
+def _extreme(forces: pd.DataFrame, force_id: str, strongest: bool) -> Callable[[np.ndarray], np.ndarray]:
+    direction = forces.loc[forces["id"] == force_id, "direction"].item()
+    columns = np.flatnonzero(forces["direction"].to_numpy() == direction)
+    own = int(np.flatnonzero(forces["id"].to_numpy() == force_id)[0])
+    others = [c for c in columns if c != own]
+
+    def holds(scores: np.ndarray) -> np.ndarray:
+        if not others:
+            return np.ones(scores.shape[0], dtype=bool)
+        rest = scores[:, others]
+        if strongest:
+            return scores[:, own] > rest.max(axis=1) + TIE_TOLERANCE
+        return scores[:, own] < rest.min(axis=1) - TIE_TOLERANCE
+    return holds
+
+
+def registry(forces: pd.DataFrame, chain_holds: bool = True) -> list[Claim]:
+    """The paper's claims. Claims about a force that the analysis lacks are left out."""
+    sign = side_matrix(forces)
+
+    def restraining_outweighs(scores: np.ndarray) -> np.ndarray:
+        return scores @ sign < -TIE_TOLERANCE
+
+    ids = set(forces["id"])
+    claims = [Claim(
+        "balance", "the restraining side outweighs the driving side (sum of scores)",
+        "The method's verdict (sum rule over Table 2), not the authors' words: the article prints the "
+        "scores but no totals. " + METHODS_SENTENCE, "method", restraining_outweighs)]
+    about = [
+        ("strongest_driving", "D1", True, "proactive services (D1) is the strongest driving force"),
+        ("weakest_driving", "D3", False, "digital infrastructure (D3) is the weakest driving force"),
+        ("strongest_restraining", "R2", True, "citizens' distrust (R2) is the strongest restraining force"),
+        ("weakest_restraining", "R4", False, "moral unreadiness (R4) is the weakest restraining force"),
+    ]
+    sources = {
+        "strongest_driving": "Table 2 scores (the method's ranking). " + METHODS_SENTENCE,
+        "weakest_driving": "Table 2 scores (the method's ranking). Note: the Discussion names digital "
+                           "infrastructure first among three components («I. Цифровая инфраструктура …», line 128).",
+        "strongest_restraining": "Table 2 scores; the Discussion: «Необходимо устранить недоверие граждан к проводимой "
+                                 "государственной политике посредством открытости и диалога со стороны органов власти.» "
+                                 "(Обсуждение, line 156)",
+        "weakest_restraining": "Table 2 scores (the method's ranking). " + METHODS_SENTENCE,
+    }
+    for claim_id, force_id, strongest, statement in about:
+        if force_id in ids:
+            claims.append(Claim(claim_id, statement, sources[claim_id], "method",
+                                _extreme(forces, force_id, strongest), subject=force_id))
+    claims.append(Claim(
+        "chain", "driving forces are the opportunities, restraining forces the threats, lotus centres the restraining forces",
+        "«Метод силового поля применен после SWOT-анализа …»; «Авторами по результатам модели силового поля составлен "
+        "метод анализа «цветок лотоса» …» (Методы, line 60; Результаты, line 99)", "authors",
+        None))
+    return claims
+
+
+def evaluate(claims: list[Claim], scores: np.ndarray, chain_holds: bool = True) -> dict[str, np.ndarray]:
+    """Each claim's truth value for every row of ``scores``."""
+    scores = np.atleast_2d(np.asarray(scores, dtype=float))
+    return {c.id: (c.evaluate(scores) if c.evaluate is not None else np.full(scores.shape[0], chain_holds))
+            for c in claims}
+
+
+#: The three components the Discussion names (lines 122-126), mapped to table items.
+COMPONENTS = (
+    ("цифровая инфраструктура", "digital infrastructure", ("O3", "D3", "W1"),
+     "D3 / O3 «Развитие цифровой инфраструктуры»; W1 «Цифровое неравенство» is its weakness"),
+    ("повышение цифровой грамотности населения", "raising the population's digital literacy", ("S3", "R4"),
+     "S3 names it verbatim; R4 (moral unreadiness for digital trends) is the restraining side closest to it"),
+    ("транспарентность институтов власти", "transparency of the institutions of power", ("R2", "R3", "C2"),
+     "the Discussion answers distrust (R2) with openness; R3 weak outreach; C2 active reporting"),
+)
+
+
+def component_support(forces: pd.DataFrame) -> pd.DataFrame:
+    """Each component of the Discussion with its items and the scores that support it.
+
+    Shown plainly, without judgement: the article names digital infrastructure first while its
+    driving force (D3) has the lowest score, 0.6.
+    """
+    scores = dict(zip(forces["id"], forces["score"]))
+    direction = dict(zip(forces["id"], forces["direction"]))
+    ranks = {}
+    for side in ("driving", "restraining"):
+        side_scores = forces[forces["direction"] == side].set_index("id")["score"]
+        ranks.update(side_scores.rank(method="min", ascending=False).astype(int).to_dict())
+    rows = []
+    for order, (ru, en, items, mapping) in enumerate(COMPONENTS, start=1):
+        scored = [f"{i} = {scores[i]:g} ({direction[i]}, rank {ranks[i]} of {int((forces['direction'] == direction[i]).sum())})"
+                  for i in items if i in scores and pd.notna(scores[i])]
+        rows.append((order, ru, en, ", ".join(items), mapping, "; ".join(scored) or "no scored force"))
+    return pd.DataFrame(rows, columns=["order_in_discussion", "component", "component_en (our translation)",
+                                       "items", "mapping", "score_support"])
