@@ -13,6 +13,8 @@ JOBS   ?= 2
 reproduce: $(STAMP)
 	$(BIN)/repro validate
 	$(BIN)/repro summary
+	$(BIN)/repro reproduce --out results --jobs $(JOBS)
+	$(BIN)/repro sensitivity --out results/sensitivity
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -1,0 +1,57 @@
+"""Time 10^6 draws of all scores with every claim evaluated, beside the time numpy takes only to
+generate the same random numbers; then check memory stays bounded and cost grows linearly.
+
+The last line is the ratio to the baseline (target: at most 4x; under 1 s on one core).
+Pass --big to also run 10^8 draws and report the peak memory (target: under 1 GiB).
+"""
+
+import os
+import resource
+import statistics
+import sys
+import time
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as the target says
+
+import numpy as np  # noqa: E402
+
+from repro import load_analysis  # noqa: E402
+from repro.claims import registry  # noqa: E402
+from repro.sensitivity import CHUNK, monte_carlo  # noqa: E402
+
+analysis = load_analysis()
+forces = analysis.forces
+claims = registry(forces)
+N = 1_000_000
+
+
+def baseline() -> None:
+    rng = np.random.default_rng(0)
+    for start in range(0, N, CHUNK):
+        rng.uniform(-0.5, 0.5, size=(min(CHUNK, N - start), len(forces)))
+
+
+def engine(n=N) -> None:
+    monte_carlo(claims, forces, analysis.scale, "uniform", 0.5, n, seed=0, keep=1)
+
+
+def timed(fn, *args) -> float:
+    start = time.perf_counter()
+    fn(*args)
+    return time.perf_counter() - start
+
+
+base, ours = [], []
+for _ in range(5):
+    base.append(timed(baseline))
+    ours.append(timed(engine))
+for n in (250_000, 500_000, 1_000_000, 2_000_000):
+    t = statistics.median(timed(engine, n) for _ in range(3))
+    print(f"{n:>9,} draws: {t:.3f} s ({t / n * 1e9:.0f} ns per draw)")
+if "--big" in sys.argv:
+    t = timed(engine, 100_000_000)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"100,000,000 draws: {t:.1f} s, peak resident memory {peak:.0f} MiB")
+print(f"median numpy random numbers only: {statistics.median(base):.3f} s for {N:,} draws x {len(forces)} scores")
+print(f"median draws + all claims + ranks: {statistics.median(ours):.3f} s")
+print(f"ratio to baseline: {statistics.median(ours) / statistics.median(base):.2f}")
