@@ -101,14 +101,14 @@ def drop_one(claims: list[Claim], forces: pd.DataFrame) -> pd.DataFrame:
         row = {"dropped": force_id, "direction": forces["direction"].iloc[i], "driving_total": b.driving_total,
                "restraining_total": b.restraining_total, "net": b.net}
         scores = rest["score"].to_numpy(dtype=float)[None, :]
+        rebuilt = {c.id: c for c in registry(rest)}  # the predicates close over column positions
         for claim in claims:
             if claim.evaluate is None:
                 continue
-            if claim.subject == force_id:
+            if claim.subject == force_id or claim.id not in rebuilt:
                 row[claim.id] = np.nan
                 continue
-            rebuilt = {c.id: c for c in registry(rest)}.get(claim.id)
-            row[claim.id] = bool(rebuilt.evaluate(scores)[0]) if rebuilt else np.nan
+            row[claim.id] = bool(rebuilt[claim.id].evaluate(scores)[0])
         rows.append(row)
     return pd.DataFrame(rows)
 
