@@ -28,7 +28,7 @@ N = 1_000_000
 def baseline() -> None:
     rng = np.random.default_rng(0)
     for start in range(0, N, CHUNK):
-        rng.uniform(-0.5, 0.5, size=(min(CHUNK, N - start), len(forces)))
+        rng.uniform(-0.5, 0.5, size=(len(forces), min(CHUNK, N - start)))
 
 
 def engine(n=N) -> None:
@@ -42,7 +42,7 @@ def timed(fn, *args) -> float:
 
 
 base, ours = [], []
-for _ in range(5):
+for _ in range(9):
     base.append(timed(baseline))
     ours.append(timed(engine))
 for n in (250_000, 500_000, 1_000_000, 2_000_000):

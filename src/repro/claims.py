@@ -41,12 +41,14 @@ def _extreme(forces: pd.DataFrame, force_id: str, strongest: bool) -> Callable[[
     others = [c for c in columns if c != own]
 
     def holds(scores: np.ndarray) -> np.ndarray:
-        if not others:
-            return np.ones(scores.shape[0], dtype=bool)
-        rest = scores[:, others]
-        if strongest:
-            return scores[:, own] > rest.max(axis=1) + TIE_TOLERANCE
-        return scores[:, own] < rest.min(axis=1) - TIE_TOLERANCE
+        result = np.ones(scores.shape[0], dtype=bool)
+        # Column by column: no copy of the other forces' scores is made.
+        for other in others:
+            if strongest:
+                result &= scores[:, own] > scores[:, other] + TIE_TOLERANCE
+            else:
+                result &= scores[:, own] < scores[:, other] - TIE_TOLERANCE
+        return result
     return holds
 
 

@@ -74,12 +74,12 @@ def cmd_check_source(args) -> int:
 
 
 def cmd_reproduce(args) -> int:
-    from repro.reproduce import ReproduceError, reproduce
+    from repro.reproduce import ParameterError, ReproduceError, reproduce
     try:
         out = reproduce(args.data, args.out, lang=args.lang, jobs=args.jobs)
     except ReproduceError as exc:
         print(f"repro: {exc}", file=sys.stderr)
-        return 1 if "failed" in str(exc) else EXIT_USER_ERROR
+        return EXIT_USER_ERROR if isinstance(exc, ParameterError) else 1
     print(f"Results in {out}: figures/, notebooks/, report.html, manifest.json")
     return 0
 

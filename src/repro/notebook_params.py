@@ -19,9 +19,12 @@ def declared_parameters(notebook: str | Path) -> dict[str, dict]:
             for name, p in papermill.inspect_notebook(str(notebook)).items()}
 
 
-def check_parameters(notebook: str | Path, parameters: dict) -> list[str]:
-    """Every reason ``parameters`` cannot be passed to ``notebook`` (an empty list if they can)."""
-    declared = declared_parameters(notebook)
+def check_parameters(notebook: str | Path, parameters: dict, declared: dict | None = None) -> list[str]:
+    """Every reason ``parameters`` cannot be passed to ``notebook`` (an empty list if they can).
+
+    ``declared`` is the notebook's :func:`declared_parameters`, if the caller has it already.
+    """
+    declared = declared if declared is not None else declared_parameters(notebook)
     problems = []
     for name, value in parameters.items():
         if name not in declared:

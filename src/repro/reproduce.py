@@ -29,6 +29,10 @@ class ReproduceError(Exception):
     """A run that could not complete; the message names the notebook, cell and error."""
 
 
+class ParameterError(ReproduceError):
+    """Parameters refused before anything ran (a user mistake)."""
+
+
 @dataclass
 class NotebookRun:
     name: str
@@ -54,7 +58,8 @@ def _run_one(name: str, parameters: dict, out_dir: str) -> NotebookRun:
     target = Path(out_dir) / "notebooks" / f"{name}.ipynb"
     try:
         papermill.execute_notebook(str(source), str(target), parameters=parameters, kernel_name="python3",
-                                   progress_bar=False, cwd=str(paths.NOTEBOOKS))
+                                   progress_bar=False, cwd=str(paths.NOTEBOOKS),
+                                   start_timeout=180)  # a kernel starts slowly on a busy 2-core machine
     except PapermillExecutionError as exc:
         return NotebookRun(name, time.perf_counter() - start,
                            f"cell {exc.exec_count} raised {exc.ename}: {exc.evalue}")
@@ -67,8 +72,7 @@ def _run_one(name: str, parameters: dict, out_dir: str) -> NotebookRun:
 COMMON_PARAMETERS = ("data_dir", "lang", "formats", "out_dir")
 
 
-def _parameters_for(name: str, parameters: dict) -> dict:
-    declared = set(declared_parameters(paths.NOTEBOOKS / f"{name}.ipynb"))
+def _parameters_for(declared: dict, parameters: dict) -> dict:
     return {k: v for k, v in parameters.items() if k in COMMON_PARAMETERS or k in declared}
 
 
@@ -80,35 +84,27 @@ def _git_commit() -> str | None:
     return out.stdout.strip() or None
 
 
-def _manifest(out: Path, analysis, parameters: dict, notebooks: list[str], extra_files: dict[str, str]) -> dict:
-    """For each file written: what made it; plus the inputs' hashes, the version and the commit."""
+def _manifest(out: Path, analysis, parameters: dict, makers: dict[str, tuple[str, dict]]) -> dict:
+    """For each file written: its hash, what made it and with which parameters; plus the inputs'
+    hashes, the package version and the git commit."""
     inputs = {p.name: sha256(p) for p in sorted(analysis.folder.iterdir()) if p.suffix in (".csv", ".json")}
     files = {}
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
         rel = path.relative_to(out).as_posix()
-        maker = extra_files.get(rel)
-        if maker is None and rel.startswith("notebooks/"):
-            maker = f"notebooks/{path.name}"
-        if maker is None:
-            maker = next((f"notebooks/{n}.ipynb" for n in notebooks if _made_by(rel, n)), "repro reproduce")
-        files[rel] = {"sha256": sha256(path), "made_by": maker,
-                      "parameters": parameters if maker.startswith("notebooks/") else {}}
+        maker, used = makers[rel]
+        files[rel] = {"sha256": sha256(path), "made_by": maker, "parameters": used}
     return {"package": "repro", "version": __version__, "git_commit": _git_commit(),
             "data_folder": str(analysis.folder), "inputs_sha256": inputs, "parameters": parameters, "files": files}
 
 
-_FIGURES_OF = {
-    "swot": ("swot",), "force_field": ("force_field",), "lotus": ("lotus_",), "overview": (),
-    "sensitivity": ("sensitivity_",),
-}
-
-
-def _made_by(rel: str, notebook: str) -> bool:
-    name = Path(rel).stem
-    if rel.startswith("numbers/"):
-        return name == notebook
-    prefixes = _FIGURES_OF.get(notebook, (notebook,))
-    return any(name == p or (p.endswith("_") and name.startswith(p)) or name.startswith(p + "_") for p in prefixes)
+def _merge_part(part: Path, staging: Path, maker: str, used: dict, makers: dict) -> None:
+    """Move what one notebook wrote into the shared folders, remembering who made each file."""
+    for path in sorted(p for p in part.rglob("*") if p.is_file()):
+        rel = path.relative_to(part).as_posix()
+        target = staging / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        path.replace(target)
+        makers[rel] = (maker, used)
 
 
 def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results", lang: str = "ru",
@@ -127,7 +123,7 @@ def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results
 
     analysis = load_analysis(data_dir)  # fail on bad data before starting any kernel
     if jobs < 1:
-        raise ReproduceError(f"--jobs must be at least 1, got {jobs}")
+        raise ParameterError(f"--jobs must be at least 1, got {jobs}")
     notebooks = list(notebooks or available_notebooks())
     parameters = {"data_dir": str(analysis.folder), "lang": lang, "formats": list(formats),
                   **(extra_parameters or {})}
@@ -136,25 +132,27 @@ def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results
     problems = [f"unknown parameter {k!r}: no notebook takes it (they take {', '.join(sorted(known))})."
                 for k in parameters if k not in known]
     for name in notebooks:
-        problems += check_parameters(paths.NOTEBOOKS / f"{name}.ipynb", _parameters_for(name, parameters))
+        problems += check_parameters(paths.NOTEBOOKS / f"{name}.ipynb", _parameters_for(declared[name], parameters),
+                                     declared[name])
     if problems:
-        raise ReproduceError("\n".join(problems))
+        raise ParameterError("\n".join(problems))
 
     out = Path(out_dir).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:
         (staging / "notebooks").mkdir()
-        runs = []
+        makers: dict[str, tuple[str, dict]] = {}
         start = time.perf_counter()
         with ProcessPoolExecutor(max_workers=min(jobs, len(notebooks))) as pool:
-            futures = {}
+            futures, used = {}, {}
             for name in notebooks:
-                own = {**_parameters_for(name, parameters), "out_dir": str(staging)}
+                # Each notebook writes into a folder of its own, so every file's maker is known.
+                used[name] = _parameters_for(declared[name], parameters)
+                own = {**used[name], "out_dir": str(staging / "parts" / name)}
                 futures[pool.submit(_run_one, name, own, str(staging))] = name
             for done, future in enumerate(as_completed(futures), start=1):
                 run = future.result()
-                runs.append(run)
                 status = "failed" if run.error else "done"
                 progress(f"[{done}/{len(notebooks)}] {run.name}.ipynb {status} in {run.seconds:.1f} s")
                 if run.error:
@@ -162,9 +160,14 @@ def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results
                         other.cancel()
                     raise ReproduceError(f"notebook {run.name}.ipynb failed: {run.error}\n"
                                          f"The previous results in {out} are unchanged.")
+                maker = f"notebooks/{run.name}.ipynb"
+                makers[f"notebooks/{run.name}.ipynb"] = (maker, used[run.name])
+                _merge_part(staging / "parts" / run.name, staging, maker, used[run.name], makers)
+        shutil.rmtree(staging / "parts", ignore_errors=True)
         report = write_report(analysis, staging, lang)
         progress(f"report: {report.name} written; all notebooks ran in {time.perf_counter() - start:.1f} s")
-        manifest = _manifest(staging, analysis, parameters, notebooks, {"report.html": "repro.report.write_report"})
+        makers["report.html"] = ("repro.report.write_report", {"lang": lang})
+        manifest = _manifest(staging, analysis, parameters, makers)
         (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         _replace(staging, out)
     finally:
