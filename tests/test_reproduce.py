@@ -13,12 +13,6 @@ from repro.reproduce import ReproduceError, reproduce, sha256
 FIGURES = ["swot", "force_field", "force_field_sorted", "lotus_published", "lotus_canonical"]
 
 
-@pytest.fixture(scope="module")
-def results(tmp_path_factory):
-    out = tmp_path_factory.mktemp("repro") / "results"
-    return reproduce(out_dir=out, jobs=2, progress=lambda line: None)
-
-
 def test_every_figure_in_every_format(results):
     for name in FIGURES + ["sensitivity_net_histogram", "sensitivity_robustness_curves", "sensitivity_tornado"]:
         for fmt in ("png", "svg", "pdf"):

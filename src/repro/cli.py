@@ -151,6 +151,46 @@ def _json_default(value):
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+def cmd_template(args) -> int:
+    from repro.template import write_template
+    written = write_template(args.folder, args.lang)
+    for path in written:
+        print(f"wrote {path}")
+    print(f"Fill the files in (a spreadsheet is fine), then check them with: repro validate {args.folder}")
+    return 0
+
+
+def cmd_compare(args) -> int:
+    import json
+
+    from repro.compare import compare, load_rater_scores, plot_comparison
+    from repro.outputs import publish_figure
+
+    analysis = _load(args.data)
+    if not analysis.has_scores:
+        print(f"repro: {analysis.folder}: the force field has no scores to compare with.", file=sys.stderr)
+        return EXIT_USER_ERROR
+    if not Path(args.scores).is_file():
+        print(f"repro: {args.scores}: no such file; expected a CSV with columns rater, id, score.", file=sys.stderr)
+        return EXIT_USER_ERROR
+    raters = load_rater_scores(args.scores, analysis)
+    result = compare(analysis, raters)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    _atomic_write(out / "compare_claims.csv", result["support"].to_csv(index=False, lineterminator="\n"))
+    _atomic_write(out / "compare.json", json.dumps({
+        "scores": result["scores"].reset_index(names="rater").to_dict("records"),
+        "claims_by_rater": result["claims_by_rater"].reset_index(names="rater").to_dict("records"),
+        "kendalls_w": result["kendalls_w"]}, ensure_ascii=False, indent=2, default=_json_default) + "\n")
+    ax = plot_comparison(result["scores"], analysis.forces)
+    publish_figure(ax.figure, out, "compare_scores")
+    print(result["support"][["claim", "holds_for_paper", "raters_supporting", "raters"]].to_string(index=False))
+    w = result["kendalls_w"]
+    print(f"Kendall's W: {w['all_forces']:.3f} over all forces, {w['driving']:.3f} driving, {w['restraining']:.3f} restraining")
+    print(f"Wrote {out / 'compare_claims.csv'}, {out / 'compare.json'} and {out / 'figures'}/compare_scores.*")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="repro", description="Reproduce Zholdybayev & Utepova's SWOT, force field and lotus flower.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -158,6 +198,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check an analysis folder (default: the paper's data)")
     p.add_argument("folder", nargs="?", type=Path, default=None, help="folder with swot.csv, force_field.csv[, lotus.csv]")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("template", help="write an empty analysis (three files and their codebook) to fill in")
+    p.add_argument("folder", type=Path, help="folder to create; existing files are never overwritten")
+    p.add_argument("--lang", choices=("ru", "en"), default="en", help="language of the example rows (default: en)")
+    p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("summary", help="print the force-field totals, net and rankings")
     p.add_argument("folder", nargs="?", type=Path, default=None)
@@ -180,6 +225,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=float, nargs=2, metavar=("MIN", "MAX"), default=None,
                    help="score scale (default: the one the data declare); scores outside are moved onto it")
     p.set_defaults(func=cmd_sensitivity)
+
+    p = sub.add_parser("compare", help="set a reviewer's (or several raters') scores beside the paper's")
+    p.add_argument("scores", type=Path, help="CSV with columns rater, id, score (one row per rater and force)")
+    p.add_argument("--data", type=Path, default=None, help="analysis folder (default: the paper's data)")
+    p.add_argument("--out", type=Path, default=Path("results/compare"), help="output folder (default: results/compare)")
+    p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("check-source", help="check the paper's data verbatim against the article's text")
     p.add_argument("text", nargs="?", default=str(paths.SHARED_PAPER_TEXT), help="the article's text file")

@@ -75,6 +75,11 @@ def plot_force_field(forces: pd.DataFrame, changes: pd.DataFrame | None = None, 
         for k, (force, text) in enumerate(zip(side.itertuples(), texts)):
             y = -k - 0.5
             score = float(force.score)
+            if np.isnan(score):  # an analysis without scores: the forces are listed, not weighed
+                fit_text(ax, f"{force.id}. {text}", (left, y - 0.45, -scale_max - 0.05, y + 0.45) if sign < 0
+                         else (scale_max + 0.05, y - 0.45, right, y + 0.45), fontsize=11)
+                spans[force.id] = (sign, y)
+                continue
             if score > 0:
                 ax.add_patch(FancyArrow(sign * score, y, -sign * score, 0, width=0.28, head_width=0.5,
                                         head_length=min(0.25 * scale_max / 5, score * 0.5), length_includes_head=True,
@@ -98,7 +103,9 @@ def plot_force_field(forces: pd.DataFrame, changes: pd.DataFrame | None = None, 
                                    facecolor="#f2f2f2", edgecolor="#999999", lw=0.8))
             fit_text(ax, f"{change.id}. {text}", (right + 0.08 * scale_max, y - 0.44, right + change_w - 0.02 * scale_max, y + 0.44), fontsize=10)
 
-    if forces["score"].notna().all():
+    if forces["score"].isna().all():
+        fit_text(ax, label("no_scores", lang), (left, -n_rows - 1.0, right + change_w, -n_rows - 0.45), fontsize=12)
+    elif forces["score"].notna().all():
         b = balance(forces)
         lines = (f"{label('driving_total', lang)}: {b.driving_total:g}     "
                  f"{label('restraining_total', lang)}: {b.restraining_total:g}     "

@@ -25,6 +25,7 @@ LABELS = {
         "lotus_published": "«Цветок лотоса»: опубликованная раскладка",
         "lotus_canonical": "«Цветок лотоса»: канонический вид 9×9",
         "swot_title": "SWOT-анализ", "force_field_title": "Силовое поле",
+        "no_scores": "силы не оценены баллами: сумм и баланса нет",
     },
     "en": {
         "S": "Strengths (S)", "W": "Weaknesses (W)", "O": "Opportunities (O)", "T": "Threats (T)",
@@ -40,6 +41,7 @@ LABELS = {
         "lotus_published": "Lotus flower: published layout",
         "lotus_canonical": "Lotus flower: canonical 9×9 view",
         "swot_title": "SWOT analysis", "force_field_title": "Force field",
+        "no_scores": "the forces carry no scores: no totals, no balance",
     },
 }
 

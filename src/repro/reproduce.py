@@ -48,6 +48,15 @@ def available_notebooks() -> list[str]:
     return [n for n in NOTEBOOKS if (paths.NOTEBOOKS / f"{n}.ipynb").exists()]
 
 
+def why_not_applicable(name: str, analysis) -> str | None:
+    """Why a notebook has nothing to build for ``analysis`` (None if it has)."""
+    if name == "lotus" and analysis.lotus is None:
+        return "the analysis has no lotus flower (no lotus.csv)"
+    if name == "sensitivity" and not analysis.has_scores:
+        return "the force field has no scores to perturb"
+    return None
+
+
 def _run_one(name: str, parameters: dict, out_dir: str) -> NotebookRun:
     """Execute one notebook (in a worker process) and describe how it went."""
     import papermill
@@ -125,6 +134,11 @@ def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results
     if jobs < 1:
         raise ParameterError(f"--jobs must be at least 1, got {jobs}")
     notebooks = list(notebooks or available_notebooks())
+    for name in list(notebooks):
+        reason = why_not_applicable(name, analysis)
+        if reason:
+            progress(f"skipped {name}.ipynb: {reason}")
+            notebooks.remove(name)
     parameters = {"data_dir": str(analysis.folder), "lang": lang, "formats": list(formats),
                   **(extra_parameters or {})}
     declared = {name: declared_parameters(paths.NOTEBOOKS / f"{name}.ipynb") for name in notebooks}

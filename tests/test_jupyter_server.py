@@ -1,0 +1,104 @@
+"""JupyterLab's server: started on loopback, it lists the notebooks through its REST API and runs
+one through a kernel it starts (what `make lab` relies on)."""
+
+import asyncio
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+
+import pytest
+from tornado.websocket import websocket_connect
+
+from repro import paths
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port, token = free_port(), uuid.uuid4().hex
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "server", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={paths.NOTEBOOKS}",
+         "--allow-root"],  # CI runs as root
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            api(base, token, "GET", "/api/status")
+            break
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                pytest.fail("the Jupyter server did not start within 60 s")
+            time.sleep(0.3)
+    yield base, token
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def api(base, token, method, path, body=None):
+    request = urllib.request.Request(f"{base}{path}", method=method,
+                                     data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        text = response.read().decode()
+        return json.loads(text) if text else None
+
+
+def test_server_lists_every_notebook(server):
+    base, token = server
+    listed = {item["name"] for item in api(base, token, "GET", "/api/contents")["content"]}
+    on_disk = {p.name for p in paths.NOTEBOOKS.glob("*.ipynb")}
+    assert on_disk <= listed and "overview.ipynb" in listed
+
+
+async def run_cells(base, token, kernel_id, cells):
+    url = base.replace("http", "ws") + f"/api/kernels/{kernel_id}/channels?token={token}"
+    connection = await websocket_connect(url)
+    session, outputs = uuid.uuid4().hex, []
+    try:
+        for code in cells:
+            msg_id = uuid.uuid4().hex
+            await connection.write_message(json.dumps({
+                "header": {"msg_id": msg_id, "session": session, "username": "test", "msg_type": "execute_request",
+                           "version": "5.3"},
+                "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+                "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
+                            "allow_stdin": False, "stop_on_error": True}}))
+            while True:
+                message = json.loads(await asyncio.wait_for(connection.read_message(), timeout=120))
+                if message["parent_header"].get("msg_id") != msg_id:
+                    continue
+                if message["msg_type"] == "stream":
+                    outputs.append(message["content"]["text"])
+                if message["msg_type"] == "error":
+                    raise AssertionError(f"{message['content']['ename']}: {message['content']['evalue']}")
+                if message["msg_type"] == "execute_reply":
+                    assert message["content"]["status"] == "ok"
+                    break
+    finally:
+        connection.close()
+    return "".join(outputs)
+
+
+def test_server_runs_a_notebook_through_a_kernel_it_starts(server):
+    base, token = server
+    notebook = api(base, token, "GET", "/api/contents/overview.ipynb")["content"]
+    cells = [c["source"] for c in notebook["cells"] if c["cell_type"] == "code"]
+    kernel = api(base, token, "POST", "/api/kernels", {"name": "python3"})
+    try:
+        printed = asyncio.run(run_cells(base, token, kernel["id"], cells))
+    finally:
+        api(base, token, "DELETE", f"/api/kernels/{kernel['id']}")
+    assert "16 SWOT items" in printed
+    assert "driving 11.3, restraining 11.5, net -0.2" in printed
