@@ -52,23 +52,39 @@ def _extreme(forces: pd.DataFrame, force_id: str, strongest: bool) -> Callable[[
     return holds
 
 
-def registry(forces: pd.DataFrame, chain_holds: bool = True) -> list[Claim]:
-    """The paper's claims. Claims about a force that the analysis lacks are left out."""
+#: Every claim is strict, and says so in the outputs.
+TIE_RULE = "strict: a tie does not hold"
+
+
+def _name(forces: pd.DataFrame, force_id: str) -> str:
+    row = forces.loc[forces["id"] == force_id].iloc[0]
+    text_en = row.get("text_en", "") if hasattr(row, "get") else ""
+    return f"{(text_en or row['text'])} ({force_id})"
+
+
+def registry(forces: pd.DataFrame, of_the_paper: bool = True) -> list[Claim]:
+    """The claims, evaluated on ``forces``. Claims about a force that the analysis lacks are left out.
+
+    ``of_the_paper`` says whether ``forces`` are the article's: if not (a student's analysis, a
+    reviewer's re-scoring of other data), the statements name the forces from their own texts and the
+    sources say the ranking is the method's verdict on those scores, not the article's words.
+    """
     sign = side_matrix(forces)
 
     def restraining_outweighs(scores: np.ndarray) -> np.ndarray:
         return scores @ sign < -TIE_TOLERANCE
 
     ids = set(forces["id"])
-    claims = [Claim(
-        "balance", "the restraining side outweighs the driving side (sum of scores)",
-        "The method's verdict (sum rule over Table 2), not the authors' words: the article prints the "
-        "scores but no totals. " + METHODS_SENTENCE, "method", restraining_outweighs)]
+    balance_source = ("The method's verdict (sum rule over Table 2), not the authors' words: the article prints the "
+                      "scores but no totals. " + METHODS_SENTENCE if of_the_paper else
+                      "The method's verdict: the sum rule over your scores.")
+    claims = [Claim("balance", "the restraining side outweighs the driving side (sum of scores)",
+                    balance_source, "method", restraining_outweighs)]
     about = [
-        ("strongest_driving", "D1", True, "proactive services (D1) is the strongest driving force"),
-        ("weakest_driving", "D3", False, "digital infrastructure (D3) is the weakest driving force"),
-        ("strongest_restraining", "R2", True, "citizens' distrust (R2) is the strongest restraining force"),
-        ("weakest_restraining", "R4", False, "moral unreadiness (R4) is the weakest restraining force"),
+        ("strongest_driving", "D1", True, "the strongest driving force"),
+        ("weakest_driving", "D3", False, "the weakest driving force"),
+        ("strongest_restraining", "R2", True, "the strongest restraining force"),
+        ("weakest_restraining", "R4", False, "the weakest restraining force"),
     ]
     sources = {
         "strongest_driving": "Table 2 scores (the method's ranking). " + METHODS_SENTENCE,
@@ -79,14 +95,16 @@ def registry(forces: pd.DataFrame, chain_holds: bool = True) -> list[Claim]:
                                  "(Обсуждение, line 156)",
         "weakest_restraining": "Table 2 scores (the method's ranking). " + METHODS_SENTENCE,
     }
-    for claim_id, force_id, strongest, statement in about:
+    for claim_id, force_id, strongest, what in about:
         if force_id in ids:
-            claims.append(Claim(claim_id, statement, sources[claim_id], "method",
+            source = sources[claim_id] if of_the_paper else "The method's ranking of your scores."
+            claims.append(Claim(claim_id, f"{_name(forces, force_id)} is {what}", source, "method",
                                 _extreme(forces, force_id, strongest), subject=force_id))
     claims.append(Claim(
         "chain", "driving forces are the opportunities, restraining forces the threats, lotus centres the restraining forces",
-        "«Метод силового поля применен после SWOT-анализа …»; «Авторами по результатам модели силового поля составлен "
-        "метод анализа «цветок лотоса» …» (Методы, line 60; Результаты, line 99)", "authors",
+        ("«Метод силового поля применен после SWOT-анализа …»; «Авторами по результатам модели силового поля составлен "
+         "метод анализа «цветок лотоса» …» (Методы, line 60; Результаты, line 99)") if of_the_paper else
+        "The method's chain, checked by repro validate.", "authors" if of_the_paper else "method",
         None))
     return claims
 

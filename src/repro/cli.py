@@ -130,7 +130,7 @@ def cmd_sensitivity(args) -> int:
         bar.close()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    columns = ["claim", "holds", "p_holds", "p_holds_se", "break_even", "statement", "origin", "source"]
+    columns = ["claim", "holds", "p_holds", "p_holds_se", "break_even", "ties", "statement", "origin", "source"]
     _atomic_write(out / "claims.csv", result["claims"][columns].to_csv(index=False, lineterminator="\n"))
     rest = {k: (v.to_dict("records") if hasattr(v, "to_dict") and not isinstance(v, dict) else v)
             for k, v in result.items() if k not in ("claims", "net_sample", "forces", "rank_acceptability")}

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
+from repro import paths
 from repro.claims import evaluate, registry
 from repro.csvfile import read_csv
 from repro.errors import AnalysisError, Problem
@@ -86,7 +87,7 @@ def kendalls_w(scores: pd.DataFrame) -> float:
 def compare(analysis, raters: pd.DataFrame) -> dict:
     """Claims under the paper's and each rater's scores, how many raters support each, and agreement."""
     forces = analysis.forces
-    claims = registry(forces)
+    claims = registry(forces, analysis.folder.resolve() == paths.PAPER_DATA.resolve())
     table = pd.concat([forces.set_index("id")["score"].rename("paper").to_frame().T, raters])
     values = evaluate(claims, table.to_numpy(dtype=float))
     by_rater = pd.DataFrame(values, index=table.index)

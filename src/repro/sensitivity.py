@@ -13,7 +13,8 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 
-from repro.claims import Claim, component_support, evaluate, registry
+from repro import paths
+from repro.claims import TIE_RULE, Claim, component_support, evaluate, registry
 from repro.codebook import Scale
 from repro.force_field import balance, side_matrix
 
@@ -92,7 +93,7 @@ def common_shift(forces: pd.DataFrame) -> dict:
 
 
 # ---------------------------------------------------------------- drop one, conventions
-def drop_one(claims: list[Claim], forces: pd.DataFrame) -> pd.DataFrame:
+def drop_one(claims: list[Claim], forces: pd.DataFrame, of_the_paper: bool = True) -> pd.DataFrame:
     """Each force removed in turn: the new totals and which claims still hold (NaN: claim about it)."""
     rows = []
     for i, force_id in enumerate(forces["id"]):
@@ -101,7 +102,7 @@ def drop_one(claims: list[Claim], forces: pd.DataFrame) -> pd.DataFrame:
         row = {"dropped": force_id, "direction": forces["direction"].iloc[i], "driving_total": b.driving_total,
                "restraining_total": b.restraining_total, "net": b.net}
         scores = rest["score"].to_numpy(dtype=float)[None, :]
-        rebuilt = {c.id: c for c in registry(rest)}  # the predicates close over column positions
+        rebuilt = {c.id: c for c in registry(rest, of_the_paper)}  # the predicates close over column positions
         for claim in claims:
             if claim.evaluate is None:
                 continue
@@ -321,7 +322,8 @@ def analyse(analysis, noise: str = "uniform", half_width: float = 0.5, draws: in
         raise ValueError(f"the half-width must not be negative, got {half_width}")
     scale = scale or analysis.scale
     forces, moved = fit_to_scale(analysis.forces, scale)
-    claims = registry(forces)
+    of_the_paper = analysis.folder.resolve() == paths.PAPER_DATA.resolve()
+    claims = registry(forces, of_the_paper)
     published = {k: bool(v[0]) for k, v in evaluate(claims, forces["score"].to_numpy(dtype=float)[None, :]).items()}
     be = break_even(claims, forces, scale)
     be_summary = break_even_summary(be, forces, scale).set_index("claim")
@@ -329,7 +331,7 @@ def analyse(analysis, noise: str = "uniform", half_width: float = 0.5, draws: in
     kept = draw_scores(forces, scale, noise, half_width, 2000, np.random.default_rng(seed))
     claims_table = pd.DataFrame([{
         "claim": c.id, "statement": c.statement, "origin": c.origin, "source": c.source,
-        "holds": published[c.id], "p_holds": mc.p_holds[c.id], "p_holds_se": mc.p_holds_se[c.id],
+        "ties": TIE_RULE, "holds": published[c.id], "p_holds": mc.p_holds[c.id], "p_holds_se": mc.p_holds_se[c.id],
         "break_even": (be_summary.loc[c.id, "break_even"] if c.id in be_summary.index else "does not depend on the scores"),
     } for c in claims])
     scales = {str(scale): scale}
@@ -338,11 +340,11 @@ def analyse(analysis, noise: str = "uniform", half_width: float = 0.5, draws: in
     return {
         "settings": {"noise": noise, "half_width": half_width, "draws": draws, "seed": seed, "scale": [scale.minimum, scale.maximum]},
         "moved_scores": moved, "claims": claims_table, "break_even": be, "common_shift": common_shift(forces),
-        "drop_one": drop_one(claims, forces), "conventions": conventions(claims, forces, scales),
+        "drop_one": drop_one(claims, forces, of_the_paper), "conventions": conventions(claims, forces, scales),
         "rank_acceptability": mc.rank_acceptability, "kendall_tau": kendall_tau(forces, kept),
         "quantiles": mc.quantiles, "net_sample": mc.net_sample,
         "curves": robustness_curves(claims, forces, scale, widths, curve_draws, seed),
         "sobol": sobol_net(forces, scale, max(half_width, 1e-3), seed=seed),
         "pawn": pawn_claim(claims[0], forces, scale, max(half_width, 1e-3), seed=seed),
-        "components": component_support(forces), "forces": forces,
+        "components": component_support(forces) if of_the_paper else None, "forces": forces,
     }
