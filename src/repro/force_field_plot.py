@@ -74,11 +74,11 @@ def plot_force_field(forces: pd.DataFrame, changes: pd.DataFrame | None = None, 
         texts = item_text(side, lang)
         for k, (force, text) in enumerate(zip(side.itertuples(), texts)):
             y = -k - 0.5
+            box = (left, y - 0.45, -scale_max - 0.05, y + 0.45) if sign < 0 else (scale_max + 0.05, y - 0.45, right, y + 0.45)
+            fit_text(ax, f"{force.id}. {text}", box, fontsize=11)
+            spans[force.id] = (sign, y)
             score = float(force.score)
             if np.isnan(score):  # an analysis without scores: the forces are listed, not weighed
-                fit_text(ax, f"{force.id}. {text}", (left, y - 0.45, -scale_max - 0.05, y + 0.45) if sign < 0
-                         else (scale_max + 0.05, y - 0.45, right, y + 0.45), fontsize=11)
-                spans[force.id] = (sign, y)
                 continue
             if score > 0:
                 ax.add_patch(FancyArrow(sign * score, y, -sign * score, 0, width=0.28, head_width=0.5,
@@ -86,9 +86,6 @@ def plot_force_field(forces: pd.DataFrame, changes: pd.DataFrame | None = None, 
                                         color=colour, alpha=0.9, zorder=2))
             ax.text(sign * score / 2, y, f"{score:g}", ha="center", va="center", fontsize=10, color="white",
                     fontweight="bold", zorder=4)
-            box = (left, y - 0.45, -scale_max - 0.05, y + 0.45) if sign < 0 else (scale_max + 0.05, y - 0.45, right, y + 0.45)
-            fit_text(ax, f"{force.id}. {text}", box, fontsize=11)
-            spans[force.id] = (sign, y)
     if whiskers is not None:
         for w in whiskers.itertuples():
             if w.id in spans:
