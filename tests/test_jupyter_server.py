@@ -75,7 +75,10 @@ async def run_cells(base, token, kernel_id, cells):
                 "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
                 "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
                             "allow_stdin": False, "stop_on_error": True}}))
-            while True:
+            # Outputs arrive on iopub and the reply on shell, in no fixed order: a cell is done when
+            # both its reply and the kernel's return to idle (sent after its last output) are in.
+            replied = idle = False
+            while not (replied and idle):
                 message = json.loads(await asyncio.wait_for(connection.read_message(), timeout=120))
                 if message["parent_header"].get("msg_id") != msg_id:
                     continue
@@ -85,7 +88,9 @@ async def run_cells(base, token, kernel_id, cells):
                     raise AssertionError(f"{message['content']['ename']}: {message['content']['evalue']}")
                 if message["msg_type"] == "execute_reply":
                     assert message["content"]["status"] == "ok"
-                    break
+                    replied = True
+                if message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
+                    idle = True
     finally:
         connection.close()
     return "".join(outputs)
