@@ -11,7 +11,7 @@ from pathlib import Path
 import papermill
 
 from repro import paths
-from repro.reproduce import available_notebooks, reproduce
+from repro.pipeline.reproduce import available_notebooks, reproduce
 
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
 

@@ -31,7 +31,7 @@ def paper_copy(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def results(tmp_path_factory) -> Path:
     """One full reproduction of the paper, shared by the tests that read its outputs."""
-    from repro.reproduce import reproduce
+    from repro.pipeline.reproduce import reproduce
     return reproduce(out_dir=tmp_path_factory.mktemp("repro") / "results", jobs=2, progress=lambda line: None)
 
 

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from repro import load_analysis
-from repro.force_field_plot import plot_force_field
-from repro.lotus import plot_lotus_canonical, plot_lotus_published
-from repro.plotting import new_figure, save_figure
-from repro.swot import plot_swot
+from repro.figures.force_field import plot_force_field
+from repro.figures.lotus import plot_lotus_canonical, plot_lotus_published
+from repro.figures.common import new_figure, save_figure
+from repro.figures.swot import plot_swot
 
 PAPER = load_analysis()
 

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from repro import load_analysis
-from repro.force_field import balance, net_scores, rank_forces
+from repro.methods.force_field import balance, net_scores, rank_forces
 
 
 def forces(driving, restraining):

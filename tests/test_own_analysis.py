@@ -8,8 +8,8 @@ import pytest
 
 from repro import AnalysisError, load_analysis, paths
 from repro.cli import main
-from repro.compare import compare, kendalls_w, load_rater_scores
-from repro.reproduce import reproduce
+from repro.methods.compare import compare, kendalls_w, load_rater_scores
+from repro.pipeline.reproduce import reproduce
 
 from conftest import write_csv
 

@@ -4,8 +4,8 @@ import pytest
 from frictionless import Package
 
 from repro import load_analysis, paths
-from repro.chain import chain_links, chain_summary
-from repro.transcription import check_against_text
+from repro.data.chain import chain_links, chain_summary
+from repro.data.transcription import check_against_text
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ import json
 import pytest
 
 from repro import load_analysis, paths
-from repro.notebook_params import check_parameters
-from repro.report import render_report
-from repro.reproduce import ReproduceError, reproduce, sha256
+from repro.pipeline.notebook_params import check_parameters
+from repro.pipeline.report import render_report
+from repro.pipeline.reproduce import ReproduceError, reproduce, sha256
 
 FIGURES = ["swot", "force_field", "force_field_sorted", "lotus_published", "lotus_canonical"]
 

@@ -6,10 +6,10 @@ import pytest
 from scipy.stats import kendalltau
 
 from repro import load_analysis
-from repro.claims import component_support, evaluate, registry
+from repro.methods.claims import component_support, evaluate, registry
 from repro.cli import main
-from repro.codebook import Scale
-from repro.sensitivity import (break_even, common_shift, conventions, drop_one, kendall_tau, monte_carlo,
+from repro.data.codebook import Scale
+from repro.methods.sensitivity import (break_even, common_shift, conventions, drop_one, kendall_tau, monte_carlo,
                                side_ranks, sobol_net)
 
 PAPER = load_analysis()

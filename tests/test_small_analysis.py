@@ -2,7 +2,7 @@
 
 from repro import load_analysis
 from repro.cli import main
-from repro.force_field import balance, rank_forces
+from repro.methods.force_field import balance, rank_forces
 
 from conftest import write_csv
 

@@ -3,9 +3,9 @@
 The library is a set of functions over plain tables:
 
 - :mod:`repro.data` loads and validates an analysis folder (the paper's or anyone's);
-- :mod:`repro.chain` checks the links SWOT -> force field -> lotus;
-- :mod:`repro.force_field` computes totals, net force and rankings;
-- :mod:`repro.transcription` checks the paper's data against the article's text.
+- :mod:`repro.data.chain` checks the links SWOT -> force field -> lotus;
+- :mod:`repro.methods.force_field` computes totals, net force and rankings;
+- :mod:`repro.data.transcription` checks the paper's data against the article's text.
 """
 
 __version__ = "0.1.0"

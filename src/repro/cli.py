@@ -25,7 +25,7 @@ def _load(folder):
 
 
 def cmd_validate(args) -> int:
-    from repro.chain import chain_links, chain_summary
+    from repro.data.chain import chain_links, chain_summary
     analysis = _load(args.folder)
     for note in analysis.notes:
         print(f"note: {note}")
@@ -38,7 +38,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_summary(args) -> int:
-    from repro.force_field import balance, rank_forces
+    from repro.methods.force_field import balance, rank_forces
     analysis = _load(args.folder)
     if not analysis.has_scores:
         print(f"{analysis.folder}: the force field has no scores, so there is no balance to compute.")
@@ -60,7 +60,7 @@ def cmd_summary(args) -> int:
 
 
 def cmd_check_source(args) -> int:
-    from repro.transcription import check_against_text
+    from repro.data.transcription import check_against_text
     analysis = _load(args.data)
     text = Path(args.text)
     if not text.is_file():
@@ -74,7 +74,7 @@ def cmd_check_source(args) -> int:
 
 
 def cmd_reproduce(args) -> int:
-    from repro.reproduce import ParameterError, ReproduceError, reproduce
+    from repro.pipeline.reproduce import ParameterError, ReproduceError, reproduce
     try:
         out = reproduce(args.data, args.out, lang=args.lang, jobs=args.jobs)
     except ReproduceError as exc:
@@ -94,8 +94,8 @@ def _atomic_write(path: Path, text: str) -> None:
 def cmd_sensitivity(args) -> int:
     import json
 
-    from repro.codebook import Scale
-    from repro.sensitivity import NOISE_MODELS, analyse
+    from repro.data.codebook import Scale
+    from repro.methods.sensitivity import NOISE_MODELS, analyse
 
     problems = []
     if args.draws < 1:
@@ -152,7 +152,7 @@ def _json_default(value):
 
 
 def cmd_template(args) -> int:
-    from repro.template import write_template
+    from repro.pipeline.template import write_template
     written = write_template(args.folder, args.lang)
     for path in written:
         print(f"wrote {path}")
@@ -163,8 +163,9 @@ def cmd_template(args) -> int:
 def cmd_compare(args) -> int:
     import json
 
-    from repro.compare import compare, load_rater_scores, plot_comparison
-    from repro.outputs import publish_figure
+    from repro.methods.compare import compare, load_rater_scores
+    from repro.figures.compare import plot_comparison
+    from repro.pipeline.outputs import publish_figure
 
     analysis = _load(args.data)
     if not analysis.has_scores:

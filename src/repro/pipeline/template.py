@@ -7,7 +7,7 @@ import csv
 import json
 from pathlib import Path
 
-from repro import codebook
+from repro.data import codebook
 from repro.errors import AnalysisError, Problem
 
 #: One example row per file, in each language. Replace them with your own items.

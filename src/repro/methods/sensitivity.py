@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from repro import paths
-from repro.claims import TIE_RULE, Claim, component_support, evaluate, registry
-from repro.codebook import Scale
-from repro.force_field import balance, side_matrix
+from repro.methods.claims import TIE_RULE, Claim, component_support, evaluate, registry
+from repro.data.codebook import Scale
+from repro.methods.force_field import balance, side_matrix
 
 NOISE_MODELS = ("uniform", "integer", "ordinal", "dirichlet")
 CHUNK = 65536

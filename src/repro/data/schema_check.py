@@ -16,8 +16,8 @@ if "jsonschema" not in sys.modules:
 
 from frictionless import Package  # noqa: E402
 
-from repro import codebook
-from repro.csvfile import RawTable
+from repro.data import codebook
+from repro.data.csvfile import RawTable
 from repro.errors import Problem
 
 _TYPE_WORDS = {"number": "a number (e.g. 3.2)", "integer": "a whole number", "string": "text"}

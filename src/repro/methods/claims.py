@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from repro.force_field import side_matrix
+from repro.methods.force_field import side_matrix
 
 #: Net forces closer to 0 than this are ties (float sums of decimal scores are not exact).
 TIE_TOLERANCE = 1e-9

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from repro import codebook, paths
-from repro.chain import chain_links
-from repro.codebook import Scale
-from repro.csvfile import RawTable, read_csv
+from repro import paths
+from repro.data import codebook
+from repro.data.chain import chain_links
+from repro.data.codebook import Scale
+from repro.data.csvfile import RawTable, read_csv
 from repro.errors import AnalysisError, Problem
-from repro.schema_check import check_cells
+from repro.data.schema_check import check_cells
 
 
 @dataclass

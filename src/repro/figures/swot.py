@@ -1,4 +1,4 @@
-"""SWOT (Table 1): the quadrants as tables, and the classic 2x2 figure.
+"""The SWOT figure: the classic 2x2 grid.
 
 Columns helpful / harmful, rows internal / external: S top-left, W top-right, O bottom-left,
 T bottom-right. Items keep their published numbers; each opportunity and threat is marked with
@@ -10,23 +10,13 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.patches import Rectangle
 
-from repro.labels import item_text, label
-from repro.plotting import fit_text, new_figure
+from repro.figures.common import fit_text, new_figure
+from repro.labels import label
+from repro.methods.swot import QUADRANTS, quadrant_table
 
-QUADRANTS = ("S", "W", "O", "T")
 #: (column, row) of each quadrant in the 2x2 grid; row 1 is the top.
 POSITION = {"S": (0, 1), "W": (1, 1), "O": (0, 0), "T": (1, 0)}
 COLOURS = {"S": "#dcebd5", "W": "#f6dcd2", "O": "#d6e4f0", "T": "#f3e6c4"}
-
-
-def quadrant_table(swot: pd.DataFrame, forces: pd.DataFrame | None = None, lang: str = "ru") -> pd.DataFrame:
-    """The SWOT items in quadrant order with their number, text in ``lang`` and force id (if any)."""
-    out = swot[["id", "quadrant", "number"]].copy()
-    out["text"] = item_text(swot, lang)
-    becomes = dict(zip(forces["swot_id"], forces["id"])) if forces is not None else {}
-    out["force_id"] = out["id"].map(becomes).fillna("")
-    order = out["quadrant"].map({q: i for i, q in enumerate(QUADRANTS)})
-    return out.assign(_o=order).sort_values(["_o", "number"]).drop(columns="_o").reset_index(drop=True)
 
 
 def plot_swot(swot: pd.DataFrame, forces: pd.DataFrame | None = None, ax=None, lang: str = "ru"):

@@ -14,10 +14,10 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from repro import __version__
-from repro.chain import chain_links, chain_summary
-from repro.force_field import balance, rank_forces
-from repro.outputs import read_numbers
-from repro.swot import quadrant_table
+from repro.data.chain import chain_links, chain_summary
+from repro.methods.force_field import balance, rank_forces
+from repro.pipeline.outputs import read_numbers
+from repro.methods.swot import quadrant_table
 
 CITATION = ("Е.С. Жолдыбаев, Г.М. Утепова. «Цифровизация как инструмент взаимодействия государственного аппарата "
             "и гражданского общества» (E.S. Zholdybayev, G.M. Utepova, “Digitalization as a tool for interaction of "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from repro.plotting import new_figure
+from repro.figures.common import new_figure
 
 MODEL_STYLES = {"uniform": "-", "integer": "--", "ordinal": ":", "dirichlet": "-."}
 

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import FancyArrow, Rectangle
 
-from repro.force_field import balance
+from repro.methods.force_field import balance
 from repro.labels import item_text, label
-from repro.plotting import fit_text, new_figure
+from repro.figures.common import fit_text, new_figure
 
 DRIVING_COLOUR = "#2f6f9f"
 RESTRAINING_COLOUR = "#b5472f"

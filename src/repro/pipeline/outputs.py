@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from repro.plotting import save_figure
+from repro.figures.common import save_figure
 
 
 def publish_figure(fig, out_dir: str | Path | None, name: str, formats=("png", "svg", "pdf")) -> list[Path]:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from repro import __version__, paths
 from repro.data import load_analysis
-from repro.notebook_params import check_parameters, declared_parameters
+from repro.pipeline.notebook_params import check_parameters, declared_parameters
 
 #: The notebooks a reproduction runs, longest first so that parallel workers finish together.
 NOTEBOOKS = ("sensitivity", "lotus", "force_field", "swot", "overview")
@@ -128,7 +128,7 @@ def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results
     ReproduceError
         A parameter is refused (nothing is run), or a notebook failed (previous results kept).
     """
-    from repro.report import write_report
+    from repro.pipeline.report import write_report
 
     analysis = load_analysis(data_dir)  # fail on bad data before starting any kernel
     if jobs < 1:

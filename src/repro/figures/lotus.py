@@ -1,4 +1,4 @@
-"""Lotus flower (Table 3): Matsumura's lotus blossom as grids, and its two figures.
+"""The lotus flower's two figures.
 
 The paper publishes only the outer blocks: one 3x3 block per restraining force, the force in the
 centre cell and its proposals around it. :func:`plot_lotus_published` keeps that layout and its
@@ -11,41 +11,11 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.patches import Rectangle
 
-from repro.labels import item_text, label
-from repro.plotting import fit_text, new_figure
+from repro.figures.common import fit_text, new_figure
+from repro.labels import label
+from repro.methods.lotus import CAPACITY, PETAL_POSITIONS, blocks
 
 PALETTE = ("#f4c7c3", "#c9e4c5", "#c6dbef", "#fde2b3", "#e1cfe8", "#d9ead3", "#fff2b3", "#d0e0e3")
-#: Where the petals sit in the central block, and so where their outer blocks sit in the 9x9 grid:
-#: top, right, bottom, left, then the corners.
-PETAL_POSITIONS = ((0, 1), (1, 2), (2, 1), (1, 0), (0, 0), (0, 2), (2, 2), (2, 0))
-CAPACITY = 8  # cells around a centre
-
-
-def blocks(lotus: pd.DataFrame, forces: pd.DataFrame, lang: str = "ru") -> list[dict]:
-    """One dict per block, in published order: block, centre id and text, 3x3 cells, fill count.
-
-    ``cells[r][c]`` holds (id, text) of the proposal in row r+1, column c+1, or None where the
-    published cell is empty.
-    """
-    centre_text = dict(zip(forces["id"], item_text(forces, lang)))
-    texts = item_text(lotus, lang)
-    out = []
-    for block, rows in lotus.assign(shown_text=texts).groupby("block", sort=True):
-        cells = [[None] * 3 for _ in range(3)]
-        for p in rows.itertuples():
-            cells[int(p.cell_row) - 1][int(p.cell_col) - 1] = (p.id, p.shown_text)
-        centre = rows["centre_id"].iloc[0]
-        out.append({"block": int(block), "centre_id": centre, "centre_text": centre_text.get(centre, centre),
-                    "cells": cells, "filled": len(rows)})
-    return out
-
-
-def fill_table(lotus: pd.DataFrame, forces: pd.DataFrame) -> pd.DataFrame:
-    """How full each block is: proposals out of the 8 cells around its centre."""
-    return pd.DataFrame([(b["block"], b["centre_id"], b["filled"], CAPACITY) for b in blocks(lotus, forces)],
-                        columns=["block", "centre_id", "proposals", "capacity"])
-
-
 def _draw_block(ax, x0, y0, block, colour, lang, centre_text=None, cell=1.0, fontsize=9):
     """Draw one 3x3 block with its lower-left corner at (x0, y0); row 1 is the top row."""
     for r in range(3):
