@@ -4,9 +4,42 @@ numbers as JSON, so tests and the report read files, not screenshots."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
+import numpy as np
+
 from repro.figures.common import save_figure
+
+
+def _plain(value):
+    """``value`` with numpy scalars and arrays made plain Python, and NaN or infinity made None."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _plain(value.tolist())
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def dumps_strict(obj) -> str:
+    """Strict JSON text (``null`` where a value is undefined, never ``NaN``), keys sorted, UTF-8 kept,
+    ending with a newline: the same object always gives the same bytes. Pandas' missing values
+    (``NaN``, ``pd.NA``) become ``null`` too."""
+    def default(value):
+        try:
+            import pandas as pd
+            if value is pd.NA or value is pd.NaT:
+                return None
+        except ImportError:  # pragma: no cover
+            pass
+        raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+    return json.dumps(_plain(obj), ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False, default=default) + "\n"
 
 
 def publish_figure(fig, out_dir: str | Path | None, name: str, formats=("png", "svg", "pdf")) -> list[Path]:
@@ -22,7 +55,7 @@ def write_numbers(out_dir: str | Path | None, name: str, numbers: dict) -> Path 
         return None
     path = Path(out_dir) / "numbers" / f"{name}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(numbers, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    path.write_text(dumps_strict(numbers), encoding="utf-8")
     return path
 
 
