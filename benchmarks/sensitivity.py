@@ -16,12 +16,12 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as the target says
 import numpy as np  # noqa: E402
 
 from repro import load_analysis  # noqa: E402
-from repro.methods.claims import registry  # noqa: E402
+from repro.methods.claims import claims_for  # noqa: E402
 from repro.methods.sensitivity import CHUNK, monte_carlo  # noqa: E402
 
 analysis = load_analysis()
 forces = analysis.forces
-claims = registry(forces)
+claims = claims_for(analysis).claims
 N = 1_000_000
 
 

@@ -35,8 +35,8 @@ CASES = {
     "duplicate id": (lambda d: edit(d / "swot.csv", "W1,W,1", "S1,W,1"), ["swot.csv", "row 6 (id S1)", 'column "id"', "duplicate id 'S1'", "row 2"]),
     "score not a number": (lambda d: edit(d / "force_field.csv", "D2,force,driving,3.2", "D2,force,driving,high"),
                            ["force_field.csv", "row 3 (id D2)", 'column "score"', "expected a number", "'high'"]),
-    "negative score": (lambda d: edit(d / "force_field.csv", "R4,force,restraining,1.5", "R4,force,restraining,-1.5"),
-                       ["force_field.csv", "row 9 (id R4)", 'column "score"', "cannot be negative"]),
+    "score below the scale": (lambda d: edit(d / "force_field.csv", "R4,force,restraining,1.5", "R4,force,restraining,-1.5"),
+                              ["force_field.csv", "row 9 (id R4)", 'column "score"', "declared scale 0-5", "found -1.5"]),
     "score beyond the scale": (lambda d: edit(d / "force_field.csv", "D1,force,driving,5", "D1,force,driving,7"),
                                ["force_field.csv", "row 2 (id D1)", 'column "score"', "declared scale 0-5", "found 7"]),
     "link to a missing SWOT id": (lambda d: edit(d / "force_field.csv", ",T3,", ",T9,"),
@@ -50,6 +50,13 @@ CASES = {
                                          ["lotus.csv", 'column "centre_id"', "expected a restraining force"]),
     "proposal in the centre cell": (lambda d: edit(d / "lotus.csv", "L01,R1,1,1,1", "L01,R1,1,2,2"),
                                     ["lotus.csv", "row 2 (id L01)", "centre"]),
+    "claim about an unknown force": (lambda d: edit(d / "claims.csv", "strongest,,D1,", "strongest,,D9,"),
+                                     ["claims.csv", "row 3 (id strongest_driving)", 'column "force"', "'D9'",
+                                      "not an id in force_field.csv"]),
+    "claim of an unknown kind": (lambda d: edit(d / "claims.csv", "weakest_driving,weakest,", "weakest_driving,weakest_of_all,"),
+                                 ["claims.csv", "row 4 (id weakest_driving)", 'column "kind"', "expected one of"]),
+    "component with an unknown item": (lambda d: edit(d / "components.csv", "O3 D3 W1", "O3 D9 W1"),
+                                       ["components.csv", "row 2 (id digital_infrastructure)", 'column "items"', "'D9'"]),
     "unquoted comma": (lambda d: edit(d / "swot.csv", '"Повышение атак социальной инженерии и скимминга, которые могут привести к потере данных"',
                                       "Повышение атак социальной инженерии и скимминга, которые могут привести к потере данных"),
                        ["swot.csv", "row 8", "double quotes"]),
@@ -121,7 +128,7 @@ def test_missing_folder(tmp_path, capsys):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.sampled_from(["swot.csv", "force_field.csv", "lotus.csv"]), st.binary(max_size=400))
+@given(st.sampled_from(["swot.csv", "force_field.csv", "lotus.csv", "claims.csv", "components.csv"]), st.binary(max_size=400))
 def test_any_bytes_give_a_table_or_a_validation_error(paper_copy, name, data):
     (paper_copy / name).write_bytes(data)
     try:
@@ -144,3 +151,67 @@ def test_any_cells_under_the_real_header_give_a_table_or_a_validation_error(pape
         load_analysis(paper_copy)
     except AnalysisError as exc:
         assert exc.problems
+
+
+def test_a_declared_negative_scale_holds_negative_scores(small_analysis, capsys):
+    # Only the declared scale bounds a score: on -3..3, -1.5 is a score like any other.
+    codebook = small_analysis / "datapackage.json"
+    descriptor = json.loads(codebook.read_text(encoding="utf-8"))
+    for resource in descriptor["resources"]:
+        for field in resource["schema"]["fields"]:
+            if field["name"] == "score":
+                field["constraints"] = {"minimum": -3, "maximum": 3}
+    codebook.write_text(json.dumps(descriptor), encoding="utf-8")
+    path = small_analysis / "force_field.csv"
+    text = path.read_text()
+    for old, new in (("driving,8,", "driving,2.5,"), ("driving,6,Council", "driving,-1.5,Council"),
+                     ("driving,6,Local", "driving,0,Local"), ("restraining,9,", "restraining,-3,"),
+                     ("restraining,4,", "restraining,3,")):
+        assert old in text
+        text = text.replace(old, new)
+    path.write_text(text)
+    assert main(["validate", str(small_analysis)]) == 0
+    assert "scores on a -3 to 3 scale" in capsys.readouterr().out
+    path.write_text(text.replace("restraining,-3,", "restraining,-3.5,"))
+    assert main(["validate", str(small_analysis)]) == 2
+    assert "expected a score on the declared scale -3 to 3, found -3.5" in capsys.readouterr().err
+
+
+def test_a_lotus_of_more_than_eight_blocks_is_refused_with_the_limit(small_analysis, capsys):
+    # Nine restraining forces, each the centre of its own block: one block more than 8 petals hold.
+    write = lambda name, header, rows: (small_analysis / name).write_text(
+        "\n".join([",".join(header)] + [",".join(map(str, r)) for r in rows]) + "\n", encoding="utf-8")
+    write("swot.csv", ["id", "quadrant", "number", "text"],
+          [["O1", "O", 1, "Chance"]] + [[f"T{i}", "T", i, f"Threat {i}"] for i in range(1, 10)])
+    write("force_field.csv", ["id", "kind", "direction", "score", "text", "swot_id"],
+          [["D1", "force", "driving", 5, "Chance", "O1"]] +
+          [[f"R{i}", "force", "restraining", 2, f"Threat {i}", f"T{i}"] for i in range(1, 10)])
+    write("lotus.csv", ["id", "centre_id", "block", "cell_row", "cell_col", "text"],
+          [[f"P{i}", f"R{i}", i, 1, 1, f"Idea {i}"] for i in range(1, 10)])
+    assert main(["validate", str(small_analysis)]) == 2
+    err = capsys.readouterr().err
+    assert 'lotus.csv, row 10 (id P9), column "block": the lotus has 9 blocks; a lotus flower holds at most 8' in err
+    assert "8 petals around its theme" in err
+    (small_analysis / "lotus.csv").write_text("\n".join((small_analysis / "lotus.csv").read_text().splitlines()[:-1]) + "\n")
+    assert main(["validate", str(small_analysis)]) == 0  # 8 blocks are fine
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(st.sampled_from(["", "D1", "R2", "C1", "D9", "driving", "side_outweighs", "top_k", "chain",
+                                          "outweighs", "strongest", "0", "3", "x y", "method", "authors", "-1"]),
+                         min_size=1, max_size=11), max_size=5))
+def test_any_claims_cells_give_claims_or_a_validation_error(paper_copy, rows):
+    import csv
+    import io
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["id", "kind", "side", "force", "other", "k", "statement", "origin", "quote", "source_line", "note"])
+    writer.writerows(rows)
+    (paper_copy / "claims.csv").write_text(out.getvalue(), encoding="utf-8")
+    try:
+        analysis = load_analysis(paper_copy)
+    except AnalysisError as exc:
+        assert exc.problems and all(p.file == "claims.csv" for p in exc.problems)
+        return
+    from repro.methods.claims import claims_for, holds_at
+    holds_at(claims_for(analysis).claims, analysis.forces)  # a valid file always evaluates

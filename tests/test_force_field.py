@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from repro import load_analysis
-from repro.methods.force_field import balance, net_scores, rank_forces
+from repro.methods.force_field import balance, net_scores, rank_forces, side_ranks
 
 
 def forces(driving, restraining):
@@ -23,9 +23,20 @@ def test_paper_totals_are_exact_as_printed():
     assert b.ratio == pytest.approx(11.3 / 11.5)
 
 
-def test_binary_float_sum_would_not_be_exact():
-    # Why balance() sums in decimal: the naive float sum misses the printed total.
-    assert 5 + 3.2 + 0.6 + 2.5 != 11.3
+def test_totals_are_exact_where_a_float_sum_is_not():
+    # 5 + 3.2 + 0.6 + 2.5 is 11.299999999999999 in binary floats, 0.1 + 0.2 is 0.30000000000000004:
+    # balance() must still give the printed 11.3 and an exact tie of 0.1 + 0.2 against 0.3.
+    b = balance(forces([5, 3.2, 0.6, 2.5], [0.1, 0.2]))
+    assert b.driving_total == 11.3 and b.restraining_total == 0.3 and b.net == 11.0
+    assert balance(forces([0.1, 0.2], [0.3])).net == 0.0
+
+
+def test_side_ranks_share_ties_and_rank_each_draw():
+    f = forces([5, 3.2, 0.6, 2.5], [3, 4, 3, 1.5])
+    draws = np.array([[5, 3.2, 0.6, 2.5, 3, 4, 3, 1.5],   # the paper: R1 and R3 tie for 2nd
+                      [1, 1, 1, 1, 2, 2, 2, 2],           # everything tied: all rank 1
+                      [1, 2, 3, 4, 4, 3, 2, 1]])          # reversed order
+    assert side_ranks(draws, f).tolist() == [[1, 2, 4, 3, 2, 1, 2, 4], [1] * 8, [4, 3, 2, 1, 1, 2, 3, 4]]
 
 
 def test_tie_and_driving_verdicts():

@@ -8,7 +8,8 @@ import pytest
 
 from repro import AnalysisError, load_analysis, paths
 from repro.cli import main
-from repro.methods.compare import compare, kendalls_w, load_rater_scores
+from repro.methods.claims import claims_for, holds_at
+from repro.methods.compare import compare, kendalls_w, load_rater_scores, result_files
 from repro.pipeline.reproduce import reproduce
 
 from conftest import write_csv
@@ -19,10 +20,15 @@ RATERS = paths.ROOT / "examples" / "rater_scores.csv"
 def test_template_validates_and_is_never_written_over(tmp_path, capsys):
     folder = tmp_path / "mine"
     assert main(["template", str(folder), "--lang", "ru"]) == 0
-    assert {p.name for p in folder.iterdir()} == {"swot.csv", "force_field.csv", "lotus.csv", "datapackage.json"}
+    assert {p.name for p in folder.iterdir()} == {"swot.csv", "force_field.csv", "lotus.csv", "claims.csv",
+                                                  "datapackage.json"}
     analysis = load_analysis(folder)
     assert (analysis.scale.minimum, analysis.scale.maximum) == (1, 5)
     assert analysis.forces["text"].iloc[0] == "Пример возможности"
+    # The example claims validate against the example rows, and hold there (D1 = 3 against R1 = 2).
+    claims = claims_for(analysis).claims
+    assert [c.kind for c in claims] == ["side_outweighs", "outweighs", "chain"]
+    assert all(holds_at(claims, analysis.forces).values())
     before = (folder / "swot.csv").read_bytes()
     assert main(["template", str(folder)]) == 2
     assert "already exists" in capsys.readouterr().err
@@ -51,11 +57,40 @@ def test_reproduce_on_an_analysis_without_lotus_or_scores(small_analysis, tmp_pa
 
 
 def test_reproduce_and_sensitivity_on_another_size_and_scale(small_analysis, tmp_path):
-    out = reproduce(small_analysis, tmp_path / "out", lang="en", notebooks=["force_field", "lotus"], progress=lambda l: None)
+    # A student's own claims, one of every kind. Driving 8, 6, 6 against restraining 9, 4 (1-10):
+    write_csv(small_analysis / "claims.csv", ["id", "kind", "side", "force", "other", "k", "statement", "origin"], [
+        ["we_win", "side_outweighs", "driving", "", "", "", "our side outweighs (20 against 13)", "authors"],  # holds
+        ["grant_first", "strongest", "", "D1", "", "", "the grant matters most", "authors"],                 # 8 > 6, 6
+        ["council_last", "weakest", "", "D2", "", "", "council support matters least", "authors"],         # ties D3
+        ["burnout_over_grant", "outweighs", "", "R1", "D1", "", "burnout outweighs the grant", "method"],  # 9 > 8
+        ["council_top2", "top_k", "", "D2", "", "2", "council support is in the top 2", "method"],         # D1, D3 >= 6
+        ["chain", "chain", "", "", "", "", "the chain holds", "method"],
+    ])
+    expected = {"we_win": True, "grant_first": True, "council_last": False, "burnout_over_grant": True,
+                "council_top2": False, "chain": True}
+    out = reproduce(small_analysis, tmp_path / "out", lang="en", notebooks=["force_field", "lotus", "sensitivity"],
+                    extra_parameters={"draws": 2000}, progress=lambda l: None)
     numbers = json.loads((out / "numbers" / "force_field.json").read_text())
     assert (numbers["driving_total"], numbers["restraining_total"], numbers["scale"]) == (20, 13, [1, 10])
     assert (out / "figures" / "lotus_canonical.pdf").exists()
+    # The report shows the student's claims, as the sensitivity notebook evaluated them.
+    claims = json.loads((out / "numbers" / "claims.json").read_text())["claims"]
+    assert {c["claim"]: c["holds"] for c in claims} == expected
+    html = (out / "report.html").read_text()
+    assert all(claim_id in html for claim_id in expected)
     assert main(["sensitivity", "--data", str(small_analysis), "--out", str(tmp_path / "s"), "--draws", "2000"]) == 0
+    written = pd.read_csv(tmp_path / "s" / "claims.csv").set_index("claim")
+    assert written["holds"].to_dict() == expected
+    # council_last fails at a tie with D3 = 6: any fall of D2 (or rise of D3) makes it hold.
+    assert written.loc["council_last", "break_even_text"] == "D2: any fall (it holds below 6; room on the scale 5)"
+    raters = tmp_path / "raters.csv"
+    raters.write_text("rater,id,score\n" + "".join(f"{r},{f},{s}\n" for r, scores in
+                                                   (("ana", (7, 5, 6, 9, 3)), ("ben", (9, 6, 4, 8, 5)))
+                                                   for f, s in zip(("D1", "D2", "D3", "R1", "R2"), scores)))
+    assert main(["compare", str(raters), "--data", str(small_analysis), "--out", str(tmp_path / "c")]) == 0
+    support = pd.read_csv(tmp_path / "c" / "compare_claims.csv").set_index("claim")
+    # ana: D2 5 is weakest, R1 9 > D1 7; ben: D3 4 is weakest (not D2), R1 8 < D1 9.
+    assert support.loc["council_last", "raters_supporting"] == 1 and support.loc["burnout_over_grant", "raters_supporting"] == 1
 
 
 def test_kendalls_w_worked_by_hand():
@@ -67,24 +102,58 @@ def test_kendalls_w_worked_by_hand():
     # W = 12 * 6.5 / (2^2 * (27 - 3) - 2 * 6) = 78 / 84.
     tied = pd.DataFrame([[1, 1, 2], [1, 2, 3]])
     assert kendalls_w(tied) == pytest.approx(78 / 84)
+    # Undefined, not NaN: one rater, one item, or every rater tying everything (denominator 0).
+    assert kendalls_w(pd.DataFrame([[1, 2, 3]])) is None and kendalls_w(pd.DataFrame([[1], [2]])) is None
+    assert kendalls_w(pd.DataFrame([[2, 2], [5, 5]])) is None
 
 
 def test_compare_raters_with_the_paper():
     paper = load_analysis()
     result = compare(paper, load_rater_scores(RATERS, paper))
     support = result["support"].set_index("claim")
-    assert support.loc["balance", "raters"] == 3
+    assert support.loc["balance", "raters"] == 3 and support["holds_at_published_scores"].all()
     # Reviewer A: driving 4+3+2+2.5 = 11.5, restraining 3+4.5+2+1 = 10.5: the driving side wins.
     assert not result["claims_by_rater"].loc["reviewer A", "balance"]
     assert support.loc["balance", "raters_supporting"] == 2
     assert support.loc["strongest_driving", "raters_supporting"] == 3
+    # Reviewer C scores R2 5 against R1 2.5, R3 3.5, R4 1.5; B ties R1 = R2 = 4: not strictly strongest.
+    assert support.loc["strongest_restraining", "raters_supporting"] == 2
     assert 0 < result["kendalls_w"]["all_forces"] <= 1
 
 
+def strict_json(text):
+    def refuse(constant):
+        raise ValueError(f"not strict JSON: {constant}")
+    return json.loads(text, parse_constant=refuse)
+
+
 def test_compare_command_writes_its_outputs(tmp_path, capsys):
-    assert main(["compare", str(RATERS), "--out", str(tmp_path)]) == 0
-    assert (tmp_path / "compare_claims.csv").exists() and (tmp_path / "figures" / "compare_scores.png").exists()
+    out = tmp_path / "out"
+    assert main(["compare", str(RATERS), "--out", str(out)]) == 0
+    assert (out / "compare_claims.csv").exists() and (out / "figures" / "compare_scores.png").exists()
     assert "Kendall's W" in capsys.readouterr().out
+    written = strict_json((out / "compare.json").read_text())
+    assert written["published_scores"]["D2"] == 3.2 and len(written["rater_scores"]) == 24
+    assert strict_json((out / "manifest.json").read_text())["command"] == "compare"
+    assert main(["compare", str(RATERS), "--out", str(out)]) == 0  # its own earlier output is replaced
+
+
+def test_a_rater_called_paper_and_a_single_rater(tmp_path, capsys):
+    path = tmp_path / "one.csv"
+    path.write_text("rater,id,score\n" + "".join(f"paper,{line.split(',', 1)[1]}\n" for line in
+                                                 RATERS.read_text().splitlines() if line.startswith("reviewer A")))
+    paper = load_analysis()
+    result = compare(paper, load_rater_scores(path, paper))
+    # "paper" is a rater like any other: reviewer A's scores, under which the driving side wins.
+    assert list(result["raters"].index) == ["paper"] and not result["claims_by_rater"].loc["paper", "balance"]
+    assert result["support"].set_index("claim").loc["balance", "holds_at_published_scores"]
+    # One rater: no agreement to measure, said plainly, null in the JSON.
+    assert result["kendalls_w"] == {"all_forces": None, "driving": None, "restraining": None}
+    assert "agreement needs at least two raters" in " ".join(result["notes"])
+    assert strict_json(result_files(result)["compare.json"])["kendalls_w"]["all_forces"] is None
+    assert main(["compare", str(path), "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "agreement needs at least two raters" in out and "Kendall's W: undefined" in out
 
 
 @pytest.mark.parametrize("change, message", [
@@ -99,6 +168,7 @@ def test_bad_rater_file(change, message, tmp_path, capsys):
     assert main(["compare", str(path), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert "scores.csv" in err and message in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
 
 
 def test_rater_missing_a_force_is_named(tmp_path):

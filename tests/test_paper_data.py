@@ -71,7 +71,8 @@ def test_transcription_is_verbatim_against_the_article(paper):
     checked, problems = check_against_text(paper, paths.SHARED_PAPER_TEXT)
     assert problems == []
     # 16 SWOT + 12 force-field texts + 8 printed scores + 21 lotus texts + 4 lotus centres
-    assert checked == 16 + 12 + 8 + 21 + 4
+    # + 6 claims' quotes + 3 components named (lines 124-126) + 3 sentences opening their sections
+    assert checked == 16 + 12 + 8 + 21 + 4 + 6 + 3 + 3
 
 
 def test_transcription_check_catches_a_changed_letter(paper_copy, tmp_path):
@@ -83,3 +84,37 @@ def test_transcription_check_catches_a_changed_letter(paper_copy, tmp_path):
     checked, problems = check_against_text(load_analysis(paper_copy), altered)
     flagged = {(p.file, p.item_id) for p in problems}
     assert ("swot.csv", "O1") in flagged and ("force_field.csv", "D1") in flagged
+
+
+def test_claims_and_components_are_the_papers(paper):
+    claims = paper.claims.set_index("id")
+    # Today's six claims, by id, with the force each names and where it comes from.
+    assert list(claims.index) == ["balance", "strongest_driving", "weakest_driving", "strongest_restraining",
+                                  "weakest_restraining", "chain"]
+    assert claims["force"].to_dict() == {"balance": "", "strongest_driving": "D1", "weakest_driving": "D3",
+                                         "strongest_restraining": "R2", "weakest_restraining": "R4", "chain": ""}
+    assert claims.loc["balance", "side"] == "restraining" and claims.loc["chain", "origin"] == "authors"
+    assert claims["source_line"].tolist() == [60, 60, 128, 156, 60, 60]
+    # The Discussion's list (lines 124-126) and the sections that open on lines 128, 138, 150.
+    components = paper.components.set_index("id")
+    assert components["order"].tolist() == [1, 2, 3]
+    assert components["source_line"].tolist() == [124, 125, 126]
+    assert components["quote_line"].tolist() == [128, 138, 150]
+    assert components.loc["digital_infrastructure", "items"] == "O3 D3 W1"
+
+
+@pytest.mark.parametrize("file, original, changed", [
+    ("claims", "Необходимо устранить недоверие граждан", "Необходимо устранить доверие граждан"),
+    ("claims", "показал приоритетность проблем", "показал приоритетность проблемы"),
+    ("components", "транспарентность институтов власти,", "транспарентность институтов власть,"),
+])
+def test_check_source_catches_one_changed_letter_in_a_quote(file, original, changed, paper_copy, tmp_path):
+    if not paths.SHARED_PAPER_TEXT.exists():
+        pytest.skip("the article's text is not beside the repository")
+    path = paper_copy / f"{file}.csv"
+    text = path.read_text(encoding="utf-8")
+    assert original in text
+    path.write_text(text.replace(original, changed, 1), encoding="utf-8")
+    checked, problems = check_against_text(load_analysis(paper_copy), paths.SHARED_PAPER_TEXT)
+    assert [p.file for p in problems] == [f"{file}.csv"], problems
+    assert problems[0].column in ("quote", "text") and "does not stand verbatim" in problems[0].message

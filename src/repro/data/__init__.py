@@ -1,5 +1,5 @@
-"""Load an analysis folder (``swot.csv``, ``force_field.csv``, optionally ``lotus.csv``) into
-validated tables.
+"""Load an analysis folder (``swot.csv``, ``force_field.csv``, optionally ``lotus.csv``,
+``claims.csv`` and ``components.csv``) into validated tables.
 
 This is the only module that opens the data files. Everything wrong with a folder is collected
 and raised together as one :class:`~repro.errors.AnalysisError`, each problem naming the file,
@@ -8,6 +8,7 @@ the row and the column.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,10 @@ class Analysis:
     scale: Scale
     captions: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: The conclusions the analysis states (``claims.csv``), or None: then the method's verdicts serve.
+    claims: pd.DataFrame | None = None
+    #: The components a discussion names, mapped to table items (``components.csv``), or None.
+    components: pd.DataFrame | None = None
 
     @property
     def forces(self) -> pd.DataFrame:
@@ -47,6 +52,12 @@ class Analysis:
     @property
     def has_scores(self) -> bool:
         return bool(self.forces["score"].notna().any())
+
+    def input_hashes(self) -> dict[str, str]:
+        """SHA-256 of each data file of the folder (CSV and JSON), by file name: what a manifest
+        records to say which inputs made an output, without naming where they lie."""
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(self.folder.iterdir()) if p.is_file() and p.suffix in (".csv", ".json")}
 
     def caption(self, table: str, lang: str = "ru") -> str:
         """The caption of ``table`` in ``lang`` (the English one is ours); '' if none is declared."""
@@ -69,6 +80,13 @@ class Analysis:
             parts.append(f"{len(self.lotus)} lotus proposals in {self.lotus['block'].nunique()} blocks")
         parts.append(f"scores on a {self.scale} scale" if self.has_scores else "no scores")
         return ", ".join(parts)
+
+
+#: What an absent optional file means, said once in the notes (components.csv is silent: it is rare).
+_ABSENT = {
+    "lotus": "the analysis has no lotus flower.",
+    "claims": "the claims are the method's verdicts on the analysis's own scores (see repro sensitivity).",
+}
 
 
 def _typed(name: str, table: RawTable) -> pd.DataFrame:
@@ -121,8 +139,7 @@ def _check_force_field(ff: pd.DataFrame, scale: Scale) -> list[Problem]:
             if partly_scored and pd.isna(row.score):
                 problems.append(Problem(file, "the score is empty while other forces have scores; "
                                         "score every force, or none.", column="score", **where))
-            elif pd.notna(row.score) and row.score < 0:
-                problems.append(Problem(file, f"scores cannot be negative, found {row.score:g}.", column="score", **where))
+            # The declared scale is the only bound: a -3..3 scale holds negative scores.
             elif pd.notna(row.score) and not scale.minimum <= row.score <= scale.maximum:
                 problems.append(Problem(file, f"expected a score on the declared scale {scale}, found {row.score:g}; "
                                         "change the score, or the scale in datapackage.json.", column="score", **where))
@@ -158,6 +175,88 @@ def _check_lotus(lotus: pd.DataFrame) -> list[Problem]:
         if block_of_centre.setdefault(row.centre_id, block) != block:
             problems.append(Problem(file, f"{row.centre_id} is already the centre of block {block_of_centre[row.centre_id]}; "
                                     "each restraining force has one block.", column="block", **where))
+    blocks = sorted(centre_of_block)
+    if len(blocks) > codebook.MAX_LOTUS_BLOCKS:
+        # The canonical view sets the blocks as petals around one theme: 8 cells surround it.
+        extra = blocks[codebook.MAX_LOTUS_BLOCKS:]
+        first = lotus[lotus["block"] == extra[0]].iloc[0]
+        problems.append(Problem(file, f"the lotus has {len(blocks)} blocks; a lotus flower holds at most "
+                                f"{codebook.MAX_LOTUS_BLOCKS} ({codebook.MAX_LOTUS_BLOCKS} petals around its theme), so block(s) "
+                                f"{', '.join(map(str, extra))} cannot be placed. Keep the {codebook.MAX_LOTUS_BLOCKS} "
+                                "restraining forces that matter most, or start a second lotus.",
+                                row=int(first.file_row), column="block", item_id=first.id))
+    return problems
+
+
+def _parameter_problems(row, where: dict) -> list[Problem]:
+    """A claim's parameter cells against its kind: those it takes are filled, the others empty."""
+    problems = []
+    takes = codebook.CLAIM_PARAMETERS[row.kind]
+    for column in codebook.CLAIM_PARAMETER_COLUMNS:
+        value = getattr(row, column)
+        empty = pd.isna(value) or value == ""
+        if column in takes and empty:
+            problems.append(Problem("claims.csv", f"a claim of kind {row.kind} needs {column} (it takes "
+                                    f"{', '.join(takes)}); the cell is empty.", column=column, **where))
+        elif column not in takes and not empty:
+            problems.append(Problem("claims.csv", f"a claim of kind {row.kind} takes "
+                                    f"{', '.join(takes) if takes else 'no parameter'}, not {column}; "
+                                    "leave the cell empty.", column=column, **where))
+    return problems
+
+
+def _check_claims(claims: pd.DataFrame, force_field: pd.DataFrame) -> list[Problem]:
+    """Each claim's parameters against its kind and the forces (the cells' types, the vocabulary and
+    the links to force ids were checked against the codebook already)."""
+    file = "claims.csv"
+    problems = []
+    forces = force_field[force_field["kind"] == "force"]
+    kind_of = dict(zip(force_field["id"], force_field["kind"]))
+    direction = dict(zip(forces["id"], forces["direction"]))
+    sizes = {side: int((forces["direction"] == side).sum()) for side in ("driving", "restraining")}
+    scored = bool(forces["score"].notna().any())
+    for row in claims.itertuples():
+        where = dict(row=row.file_row, item_id=row.id)
+        problems += _parameter_problems(row, where)
+        takes = codebook.CLAIM_PARAMETERS[row.kind]
+        for column in ("force", "other"):
+            value = getattr(row, column)
+            if column in takes and value and kind_of.get(value) == "change":
+                problems.append(Problem(file, f"{value!r} is a proposed change, not a force; a claim of kind "
+                                        f"{row.kind} is about a driving or restraining force.", column=column, **where))
+        if row.kind == "outweighs" and row.force and row.force == row.other:
+            problems.append(Problem(file, f"a force cannot outweigh itself; name another force than {row.force}.",
+                                    column="other", **where))
+        if row.kind == "top_k" and row.force in direction and pd.notna(row.k) and row.k > sizes[direction[row.force]]:
+            side = direction[row.force]
+            problems.append(Problem(file, f"k = {row.k}, but the {side} side has {sizes[side]} force(s); "
+                                    f"expected k from 1 to {sizes[side]}.", column="k", **where))
+        if row.kind != "chain" and not scored:
+            problems.append(Problem(file, f"a claim of kind {row.kind} is about scores, and the force field has none; "
+                                    "score the forces, or remove the claim.", column="kind", **where))
+        if row.quote and pd.isna(row.source_line):
+            problems.append(Problem(file, "a quote needs the line of the source it stands on (source_line), so that "
+                                    "repro check-source can check it.", column="source_line", **where))
+    return problems
+
+
+def split_ids(cell: str) -> list[str]:
+    """The ids listed in one cell, separated by spaces (commas are forgiven)."""
+    return cell.replace(",", " ").split()
+
+
+def _check_components(components: pd.DataFrame, swot: pd.DataFrame, force_field: pd.DataFrame) -> list[Problem]:
+    known = set(swot["id"]) | set(force_field["id"])
+    problems = []
+    for row in components.itertuples():
+        unknown = [i for i in split_ids(row.items) if i not in known]
+        if unknown:
+            problems.append(Problem("components.csv", f"{', '.join(map(repr, unknown))} is not an id in swot.csv or "
+                                    "force_field.csv; list the items' ids separated by spaces.",
+                                    row=row.file_row, column="items", item_id=row.id))
+        if row.quote and pd.isna(row.quote_line):
+            problems.append(Problem("components.csv", "a quote needs the line of the source it stands on (quote_line).",
+                                    row=row.file_row, column="quote_line", item_id=row.id))
     return problems
 
 
@@ -198,14 +297,19 @@ def load_analysis(folder: str | Path | None = None) -> Analysis:
     for name in codebook.RESOURCES:
         path = folder / f"{name}.csv"
         if name not in codebook.REQUIRED_RESOURCES and not path.exists():
-            notes.append(f"{path.name} not present: the analysis has no lotus flower.")
+            if name in _ABSENT:
+                notes.append(f"{path.name} not present: {_ABSENT[name]}")
             continue
         read = read_csv(path, codebook.numeric_columns(name), codebook.required_columns(name))
         if isinstance(read, Problem):
             problems.append(read)
             continue
         if not read.rows:
-            problems.append(Problem(path.name, "has a header but no rows; expected one row per item."))
+            if name in _ABSENT and name not in codebook.REQUIRED_RESOURCES:
+                problems.append(Problem(path.name, f"has a header but no rows; add one row per item, or delete the "
+                                        f"file: without it, {_ABSENT[name]}"))
+            else:
+                problems.append(Problem(path.name, "has a header but no rows; expected one row per item."))
             continue
         known = {f["name"] for f in codebook.fields(name)}
         extra = [h for h in read.header if h not in known]
@@ -221,10 +325,15 @@ def load_analysis(folder: str | Path | None = None) -> Analysis:
     frames = {name: _typed(name, table) for name, table in tables.items()}
     scale = codebook.scale_of(descriptor)
     swot, force_field, lotus = frames["swot"], frames["force_field"], frames.get("lotus")
+    claims, components = frames.get("claims"), frames.get("components")
     problems = _check_swot(swot) + _check_force_field(force_field, scale)
     if lotus is not None:
         problems += _check_lotus(lotus)
     problems += _check_chain(swot, force_field, lotus)
+    if claims is not None:
+        problems += _check_claims(claims, force_field)
+    if components is not None:
+        problems += _check_components(components, swot, force_field)
     if problems:
         raise AnalysisError(problems)
     captions = {}
@@ -232,4 +341,4 @@ def load_analysis(folder: str | Path | None = None) -> Analysis:
         if isinstance(r, dict) and "name" in r:
             captions[r["name"]] = r.get("caption", "")
             captions[f"{r['name']}_en"] = r.get("caption_en", "")
-    return Analysis(folder, swot, force_field, lotus, scale, captions, notes)
+    return Analysis(folder, swot, force_field, lotus, scale, captions, notes, claims, components)

@@ -1,4 +1,5 @@
-"""The codebook (``data/datapackage.json``): which columns each file has, and the score scale.
+"""The codebook (``data/datapackage.json``): which columns each file has, the score scale, and the
+vocabulary of claims.
 
 The paper's codebook defines the columns of every analysis folder. A folder may carry its own
 ``datapackage.json``; from it only the declared score scale and the table captions are taken,
@@ -16,10 +17,26 @@ from pathlib import Path
 from repro import paths
 from repro.errors import AnalysisError, Problem
 
-#: The three files of an analysis, in the order they are read (later ones link to earlier ones).
-RESOURCES = ("swot", "force_field", "lotus")
-#: Files an analysis must have; the lotus is optional.
+#: The files of an analysis, in the order they are read (later ones link to earlier ones).
+RESOURCES = ("swot", "force_field", "lotus", "claims", "components")
+#: Files an analysis must have; the lotus, the claims and the components are optional.
 REQUIRED_RESOURCES = ("swot", "force_field")
+
+#: The parameters each kind of claim takes (the ``kind`` column of ``claims.csv``); every other
+#: parameter column must stay empty. The codebook's field descriptions say what each kind means.
+CLAIM_PARAMETERS = {
+    "side_outweighs": ("side",),
+    "strongest": ("force",),
+    "weakest": ("force",),
+    "outweighs": ("force", "other"),
+    "top_k": ("force", "k"),
+    "chain": (),
+}
+#: Every parameter column of ``claims.csv``.
+CLAIM_PARAMETER_COLUMNS = ("side", "force", "other", "k")
+
+#: A lotus flower has at most 8 petals around its theme (Matsumura's 9x9 grid), so at most 8 blocks.
+MAX_LOTUS_BLOCKS = 8
 
 
 @dataclass(frozen=True)
@@ -34,6 +51,9 @@ class Scale:
             raise ValueError(f"a scale needs minimum < maximum, got {self.minimum} to {self.maximum}")
 
     def __str__(self) -> str:
+        # "0-5", "1-10"; a negative end would read as a minus sign ("-3-3"), so say "-3 to 3".
+        if self.minimum < 0 or self.maximum < 0:
+            return f"{self.minimum:g} to {self.maximum:g}"
         return f"{self.minimum:g}-{self.maximum:g}"
 
 

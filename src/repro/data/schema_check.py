@@ -21,7 +21,8 @@ from repro.data.csvfile import RawTable
 from repro.errors import Problem
 
 _TYPE_WORDS = {"number": "a number (e.g. 3.2)", "integer": "a whole number", "string": "text"}
-_LINK_TARGET = {"swot_id": "swot.csv", "centre_id": "force_field.csv"}
+_LINK_TARGET = {"swot_id": "swot.csv", "centre_id": "force_field.csv", "force": "force_field.csv",
+                "other": "force_field.csv"}
 
 
 def _validation_schema(name: str) -> dict:
@@ -105,12 +106,12 @@ def check_cells(tables: dict[str, RawTable]) -> list[Problem]:
                     row=file_row, column="id", item_id=item_id))
                 continue
             if error.type == "foreign-key":
-                for fk in schemas[name].get("foreignKeys", []):
-                    column = fk["fields"][0]
-                    value = cells[table.header.index(column)] if column in table.header else ""
+                # The error names its own key's column(s): a file with two links (claims.csv: force,
+                # other) gets one message per broken link, at the right column.
+                for column, value in zip(error.field_names, error.field_cells):
                     problems.append(Problem(
                         f"{name}.csv",
-                        f"refers to {value!r}, which is not an id in {_LINK_TARGET.get(column, fk['reference']['resource'])}.",
+                        f"refers to {value!r}, which is not an id in {_LINK_TARGET.get(column, error.reference_name + '.csv')}.",
                         row=file_row, column=column, item_id=item_id))
                 continue
             column = getattr(error, "field_name", None)

@@ -1,9 +1,11 @@
-"""Check the transcribed tables against the article's text.
+"""Check the transcribed tables, claims and components against the article's text.
 
-Every ``text`` must stand verbatim, as a whole tab-separated cell, on its recorded
-``source_line`` of the article's text file; every ``score_as_printed`` likewise; and the
-``score`` must be that printed score read with a decimal point. A reviewer runs it on their own
-copy of the text: ``repro check-source PATH``.
+Every ``text`` of the three tables must stand verbatim, as a whole tab-separated cell, on its
+recorded ``source_line`` of the article's text file; every ``score_as_printed`` likewise; and the
+``score`` must be that printed score read with a decimal point. Every claim's ``quote`` must stand
+verbatim within its ``source_line``; every component's ``text`` within its ``source_line`` and its
+``quote`` within its ``quote_line``. A reviewer runs it on their own copy of the text:
+``repro check-source PATH``.
 """
 
 from __future__ import annotations
@@ -50,6 +52,28 @@ def check_against_text(analysis: Analysis, text_path: str | Path) -> tuple[int, 
                     problems.append(Problem(file, f"score {printed!r} is not a cell of line {n}.", column="score_as_printed", **where))
                 elif float(printed.replace(",", ".")) != row.score:
                     problems.append(Problem(file, f"score {row.score:g} is not the printed {printed!r}.", column="score", **where))
+    quoted = []  # (file, table, column of the text, column of its line)
+    if analysis.claims is not None:
+        quoted.append(("claims.csv", analysis.claims, "quote", "source_line"))
+    if analysis.components is not None:
+        quoted += [("components.csv", analysis.components, "text", "source_line"),
+                   ("components.csv", analysis.components, "quote", "quote_line")]
+    for file, table, column, line_column in quoted:
+        for row in table.itertuples():
+            passage, line = getattr(row, column), getattr(row, line_column)
+            if not passage or pd.isna(line):
+                continue
+            n = int(line)
+            where = dict(row=row.file_row, item_id=row.id)
+            if not 1 <= n <= len(lines):
+                problems.append(Problem(file, f"{line_column} {n} is beyond the text's {len(lines)} lines.",
+                                        column=line_column, **where))
+                continue
+            checked += 1
+            # A quote is a sentence within its line (a paragraph), not a whole cell.
+            if passage not in lines[n - 1]:
+                problems.append(Problem(file, f"the {column} does not stand verbatim in line {n} of "
+                                        f"{Path(text_path).name}: {passage!r}.", column=column, **where))
     if analysis.lotus is not None:
         forces = analysis.forces.set_index("id")
         for centre, block in analysis.lotus.groupby("centre_id", sort=False):

@@ -1,7 +1,10 @@
 """Reviewer as rater: a scores file keyed by the force ids, one or several raters, set beside the
-paper's scores; every claim re-evaluated on each rater's scores; agreement by Kendall's W.
+analysis's published scores; every claim of the analysis's registry re-evaluated on each rater's
+scores; agreement by Kendall's W.
 
 The scores file is long and tidy: columns ``rater``, ``id``, ``score``, one row per rater and force.
+Rater names are free text: the published scores are kept apart from the raters' table, so a rater
+may be called anything, "paper" included.
 """
 
 from __future__ import annotations
@@ -12,10 +15,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from repro import paths
-from repro.methods.claims import evaluate, registry
 from repro.data.csvfile import read_csv
 from repro.errors import AnalysisError, Problem
+from repro.methods.claims import chain_holds, claims_for, evaluate, holds_at
 
 
 def load_rater_scores(path: str | Path, analysis) -> pd.DataFrame:
@@ -69,35 +71,83 @@ def load_rater_scores(path: str | Path, analysis) -> pd.DataFrame:
     return matrix[forces]
 
 
-def kendalls_w(scores: pd.DataFrame) -> float:
+#: Why there is no W with fewer than two raters (or fewer than two forces to rank).
+NEEDS_TWO_RATERS = "agreement needs at least two raters"
+NEEDS_TWO_FORCES = "agreement needs at least two forces to rank"
+
+
+def kendalls_w(scores: pd.DataFrame) -> float | None:
     """Kendall's coefficient of concordance W of raters (rows) ranking items (columns), with the
-    correction for ties: W = 12 S / (m^2 (n^3 - n) - m sum T), T = sum over tie groups of t^3 - t."""
+    correction for ties: W = 12 S / (m^2 (n^3 - n) - m sum T), T = sum over tie groups of t^3 - t.
+
+    None where W is undefined: fewer than two raters or items, or every rater ties every item.
+    """
     values = scores.to_numpy(dtype=float)
     m, n = values.shape
     if m < 2 or n < 2:
-        return float("nan")
+        return None
     ranks = np.vstack([rankdata(row) for row in values])  # average ranks for ties
     s = float(((ranks.sum(axis=0) - m * (n + 1) / 2) ** 2).sum())
     ties = sum(float(((counts := np.unique(row, return_counts=True)[1]) ** 3 - counts).sum()) for row in values)
     denominator = m ** 2 * (n ** 3 - n) - m * ties
-    return 12 * s / denominator if denominator else float("nan")
+    return 12 * s / denominator if denominator else None
+
+
+def _agreement(raters: pd.DataFrame, forces: pd.DataFrame) -> tuple[dict, list[str]]:
+    """Kendall's W over all forces and per side, and why any of them is undefined."""
+    groups = {"all_forces": list(forces["id"])}
+    for side in ("driving", "restraining"):
+        groups[side] = list(forces.loc[forces["direction"] == side, "id"])
+    w = {name: kendalls_w(raters[ids]) for name, ids in groups.items()}
+    if len(raters) < 2:
+        return w, [f"Kendall's W: undefined, {NEEDS_TWO_RATERS}."]
+    notes = []
+    for name, ids in groups.items():
+        if w[name] is None:
+            why = NEEDS_TWO_FORCES if len(ids) < 2 else "every rater ties every force"
+            notes.append(f"Kendall's W ({name.replace('_', ' ')}): undefined, {why}.")
+    return w, notes
 
 
 def compare(analysis, raters: pd.DataFrame) -> dict:
-    """Claims under the paper's and each rater's scores, how many raters support each, and agreement."""
+    """The claims of the analysis's registry at the published scores and at each rater's, how many
+    raters support each, and the raters' agreement.
+
+    Returns
+    -------
+    dict with published (Series: force id -> score), raters (raters x forces), claims_by_rater
+    (raters x claims, bool), support (one row per claim), kendalls_w (all_forces, driving,
+    restraining: float or None) and notes (the registry's, and why a W is undefined).
+    """
     forces = analysis.forces
-    claims = registry(forces, analysis.folder.resolve() == paths.PAPER_DATA.resolve())
-    table = pd.concat([forces.set_index("id")["score"].rename("paper").to_frame().T, raters])
-    values = evaluate(claims, table.to_numpy(dtype=float))
-    by_rater = pd.DataFrame(values, index=table.index)
+    registry = claims_for(analysis)
+    chain = chain_holds(analysis)
+    at_published = holds_at(registry.claims, forces, chain)
+    by_rater = pd.DataFrame(evaluate(registry.claims, forces, raters.to_numpy(dtype=float), chain), index=raters.index)
     support = pd.DataFrame({
-        "claim": [c.id for c in claims], "statement": [c.statement for c in claims],
-        "holds_for_paper": [bool(by_rater.loc["paper", c.id]) for c in claims],
-        "raters_supporting": [int(by_rater.loc[raters.index, c.id].sum()) for c in claims],
+        "claim": [c.id for c in registry.claims], "statement": [c.statement for c in registry.claims],
+        "holds_at_published_scores": [at_published[c.id] for c in registry.claims],
+        "raters_supporting": [int(by_rater[c.id].sum()) for c in registry.claims],
         "raters": len(raters),
     })
-    agreement = {"all_forces": kendalls_w(raters)}
-    for side in ("driving", "restraining"):
-        ids = list(forces.loc[forces["direction"] == side, "id"])
-        agreement[side] = kendalls_w(raters[ids])
-    return {"scores": table, "claims_by_rater": by_rater, "support": support, "kendalls_w": agreement}
+    agreement, agreement_notes = _agreement(raters, forces)
+    return {"published": forces.set_index("id")["score"], "raters": raters, "claims_by_rater": by_rater,
+            "support": support, "kendalls_w": agreement, "notes": registry.notes + agreement_notes}
+
+
+def result_files(result: dict) -> dict[str, str]:
+    """The files a comparison is written as, name -> text: ``compare_claims.csv`` (one row per claim)
+    and ``compare.json`` (scores, claims by rater, Kendall's W; strict JSON, ``null`` where undefined)."""
+    from repro.strict_json import dumps_strict
+
+    raters = result["raters"]
+    long_scores = [{"rater": rater, "id": force_id, "score": raters.loc[rater, force_id]}
+                   for rater in raters.index for force_id in raters.columns]
+    claims_by_rater = [{"rater": rater, **{claim: bool(value) for claim, value in row.items()}}
+                       for rater, row in result["claims_by_rater"].iterrows()]
+    return {
+        "compare_claims.csv": result["support"].to_csv(index=False, lineterminator="\n"),
+        "compare.json": dumps_strict({
+            "published_scores": result["published"].to_dict(), "rater_scores": long_scores,
+            "claims_by_rater": claims_by_rater, "kendalls_w": result["kendalls_w"], "notes": result["notes"]}),
+    }

@@ -1,5 +1,8 @@
-"""``repro template DIR``: the three files of an empty analysis, one example row each, and their
-codebook, ready to fill in with a spreadsheet and check with ``repro validate DIR``."""
+"""``repro template DIR``: the files of an empty analysis (a few example rows each) and their
+codebook, ready to fill in with a spreadsheet and check with ``repro validate DIR``.
+
+The example ``claims.csv`` shows three kinds of claim; edit it to state your own conclusions, or
+delete it to let the method's verdicts on your scores serve as the claims."""
 
 from __future__ import annotations
 
@@ -19,6 +22,12 @@ EXAMPLES = {
                         ["R1", "force", "restraining", "2", "Пример угрозы", "T1", "1"],
                         ["C1", "change", "", "", "Пример предлагаемого изменения", "", "1"]],
         "lotus": [["P1", "R1", "1", "1", "1", "Пример предложения по угрозе R1"]],
+        "claims": [["balance", "side_outweighs", "driving", "", "", "", "Движущие силы перевешивают силы сопротивления",
+                    "method", "", "", "Пример: вывод метода (сумма баллов). Замените своими выводами или удалите файл."],
+                   ["d1_over_r1", "outweighs", "", "D1", "R1", "", "Пример возможности (D1) сильнее примера угрозы (R1)",
+                    "authors", "", "", "Пример: ваш собственный вывод; в quote можно привести фразу источника."],
+                   ["chain", "chain", "", "", "", "", "Движущие силы - возможности, силы сопротивления - угрозы",
+                    "method", "", "", ""]],
     },
     "en": {
         "swot": [["S1", "S", "1", "An example strength"], ["O1", "O", "1", "An example opportunity"],
@@ -27,19 +36,39 @@ EXAMPLES = {
                         ["R1", "force", "restraining", "2", "An example threat", "T1", "1"],
                         ["C1", "change", "", "", "An example proposed change", "", "1"]],
         "lotus": [["P1", "R1", "1", "1", "1", "An example proposal against threat R1"]],
+        "claims": [["balance", "side_outweighs", "driving", "", "", "",
+                    "the driving side outweighs the restraining side (sum of scores)", "method", "", "",
+                    "An example: the method's verdict. Replace with your own conclusions, or delete this file."],
+                   ["d1_over_r1", "outweighs", "", "D1", "R1", "", "An example opportunity (D1) outweighs an example threat (R1)",
+                    "authors", "", "", "An example of your own conclusion; quote your source's sentence in quote."],
+                   ["chain", "chain", "", "", "", "",
+                    "driving forces are the opportunities, restraining forces the threats, lotus centres the restraining forces",
+                    "method", "", "", ""]],
     },
 }
 HEADERS = {
     "swot": ["id", "quadrant", "number", "text"],
     "force_field": ["id", "kind", "direction", "score", "text", "swot_id", "published_row"],
     "lotus": ["id", "centre_id", "block", "cell_row", "cell_col", "text"],
+    "claims": ["id", "kind", "side", "force", "other", "k", "statement", "origin", "quote", "source_line", "note"],
 }
+#: Resources of the codebook a template leaves out: the components of a discussion are rare in a
+#: student's analysis (add components.csv and this resource when you need them).
+OPTIONAL_LEFT_OUT = ("components",)
 # A driving force is an opportunity and a restraining force a threat, so the examples link up;
 # the template needs one opportunity and one threat at least, hence three SWOT rows.
 
 
+#: Field descriptions that, in the paper's codebook, speak of the article.
+OWN_DESCRIPTIONS = {
+    "score": "Strength of the force on your scale; change minimum and maximum to declare another scale (e.g. 1 to 10).",
+    "text_en": "Optional: an English version of `text`, if you write your items in another language.",
+    "source_line": "Optional: the line of your source's text file that holds the item or quote.",
+    "source_table": "Optional: the table of your source the row comes from.",
+}
+
 def write_template(folder: str | Path, lang: str = "en", scale: tuple[float, float] = (1, 5)) -> list[Path]:
-    """Write swot.csv, force_field.csv, lotus.csv and datapackage.json into ``folder``.
+    """Write swot.csv, force_field.csv, lotus.csv, claims.csv and datapackage.json into ``folder``.
 
     Refuses (AnalysisError) to overwrite any file already there.
     """
@@ -62,14 +91,19 @@ def write_template(folder: str | Path, lang: str = "en", scale: tuple[float, flo
     descriptor.update(name="my-analysis", title="My analysis", version="0.1.0",
                       description="Describe your analysis here: the goal, who scored the forces and how.",
                       sources=[{"title": "Say where your items and scores come from."}])
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] not in OPTIONAL_LEFT_OUT]
     for resource in descriptor["resources"]:
         resource["caption"] = ""
         resource.pop("caption_en", None)
         for field in resource["schema"]["fields"]:
+            # The paper's codebook speaks of the article; the report quotes these descriptions, so a
+            # student's codebook says the same things of the student's own analysis.
+            field.pop("scale_note", None)
+            field.pop("scale_note_en", None)
+            if field["name"] in OWN_DESCRIPTIONS:
+                field["description"] = OWN_DESCRIPTIONS[field["name"]]
             if field["name"] == "score":
                 field["constraints"] = {"minimum": scale[0], "maximum": scale[1]}
-                field["description"] = ("Strength of the force on your scale; change minimum and maximum "
-                                        "to declare another scale (e.g. 1 to 10).")
     path = folder / "datapackage.json"
     path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     written.append(path)
