@@ -1,64 +1,374 @@
-"""Figures: drawn from data, Cyrillic without missing glyphs, text kept inside, same bytes every run."""
+"""Figures: drawn from data, Cyrillic without missing glyphs, one type size per role, every text inside
+the canvas and inside its own box, the same bytes every run, and the sensitivity figures' numbers
+worked by hand."""
 
 import hashlib
+import math
 import warnings
+from unittest import mock
 
+import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.text import Text
 
-from repro import load_analysis
-from repro.figures.force_field import plot_force_field
+from repro import load_analysis, paths
+from repro.data.codebook import Scale
+from repro.figures import sensitivity as sens_figures
+from repro.figures.common import (MIN_SIZE, SIZE_STEP, TextRole, box_height, new_figure, save_figure, text_box,
+                                  text_role, wrap_to_width)
+from repro.figures.compare import plot_comparison
+from repro.figures.force_field import ForceFieldPlot, plot_force_field
 from repro.figures.lotus import plot_lotus_canonical, plot_lotus_published
-from repro.figures.common import new_figure, save_figure
 from repro.figures.swot import plot_swot
+from repro.labels import label
+from repro.methods.lotus import PETAL_POSITIONS
 
 PAPER = load_analysis()
+TUTORIAL = load_analysis(paths.ROOT / "examples" / "tutorial")
 
-DRAWERS = {
-    "swot": lambda lang: plot_swot(PAPER.swot, PAPER.forces, lang=lang),
-    "force_field": lambda lang: plot_force_field(PAPER.forces, PAPER.changes, scale_max=5, lang=lang),
-    "force_field_sorted": lambda lang: plot_force_field(PAPER.forces, PAPER.changes, scale_max=5, lang=lang, sort=True),
-    "lotus_published": lambda lang: plot_lotus_published(PAPER.lotus, PAPER.forces, lang=lang),
-    "lotus_canonical": lambda lang: plot_lotus_canonical(PAPER.lotus, PAPER.forces, PAPER.caption("lotus", lang), lang=lang),
+# ---------------------------------------------------------------- the cases every figure is checked on
+LONG = ("очень длинная формулировка предложения, которую студент написал целиком, со всеми оговорками, "
+        "примерами и уточнениями, чтобы ничего не потерять при переносе в таблицу")
+
+
+def long_case() -> dict:
+    """A student's case at the limits: 8 forces a side, 8 lotus blocks of 8 proposals, long texts."""
+    forces = [(f"D{i}", "driving", (i % 5) + 0.5, f"движущая сила {i}: " + LONG[:110], f"O{i}") for i in range(1, 9)]
+    forces += [(f"R{i}", "restraining", (i * 3) % 10 / 2, f"барьер {i}: " + LONG[:120], f"T{i}") for i in range(1, 9)]
+    forces = pd.DataFrame(forces, columns=["id", "direction", "score", "text", "swot_id"]).assign(text_en="")
+    cells = [(r, c) for r in (1, 2, 3) for c in (1, 2, 3) if (r, c) != (2, 2)]
+    lotus = pd.DataFrame([(f"P{b}{k}", f"R{b}", b, *cells[k], f"{k + 1}) {LONG}") for b in range(1, 9) for k in range(8)],
+                         columns=["id", "centre_id", "block", "cell_row", "cell_col", "text"]).assign(text_en="")
+    swot = pd.DataFrame([(f"{q}{n}", q, n, LONG) for q in "SWOT" for n in range(1, 9)],
+                        columns=["id", "quadrant", "number", "text"]).assign(text_en="")
+    changes = pd.DataFrame([(f"C{i}", LONG, i) for i in range(1, 9)], columns=["id", "text", "published_row"]).assign(text_en="")
+    statements = {f"claim_{k}": f"утверждение номер {k}: " + LONG for k in range(1, 11)}  # ten claims, the most panels
+    return dict(lang="ru", swot=swot, forces=forces, changes=changes, lotus=lotus, theme=LONG, scale=Scale(0, 5),
+                statements=statements)
+
+
+def analysis_case(analysis, lang: str) -> dict:
+    from repro.methods.claims import claims_for
+    claims = claims_for(analysis).claims
+    return dict(lang=lang, swot=analysis.swot, forces=analysis.forces, changes=analysis.changes, lotus=analysis.lotus,
+                theme=analysis.caption("lotus", lang), scale=analysis.scale,
+                statements={c.id: c.statement for c in claims})
+
+
+CASES = {
+    "paper-ru": lambda: analysis_case(PAPER, "ru"),
+    "paper-en": lambda: analysis_case(PAPER, "en"),
+    "tutorial-en": lambda: analysis_case(TUTORIAL, "en"),
+    "long-texts-8-blocks": long_case,
 }
 
 
-def texts_inside_figure(ax):
-    fig = ax.figure
+def _sensitivity_inputs(case: dict) -> dict:
+    """Tables shaped like the sensitivity analysis's, made up from the case's forces and claims (what
+    is tested here is the drawing, not the numbers)."""
+    forces, scale = case["forces"], case["scale"]
+    sign = np.where(forces["direction"] == "driving", 1.0, -1.0)
+    net = float(forces["score"].to_numpy() @ sign)
+    claims = list(case["statements"])
+    widths = np.linspace(0.02, 0.2, 5) * (scale.maximum - scale.minimum)
+    curves = pd.DataFrame([("uniform", h, c, p, math.sqrt(p * (1 - p) / 20000))
+                           for k, c in enumerate(claims) for h, p in zip(widths, np.linspace(1, 0.4 + 0.05 * k, 5))],
+                          columns=["model", "half_width", "claim", "p_holds", "se"])
+    levels = pd.DataFrame([(m, c, p, 0.003) for c in claims for m, p in (("integer", 0.45), ("ordinal", 0.51), ("dirichlet", 0.52))],
+                          columns=["model", "claim", "p_holds", "se"])
+    rows = {}
+    for side in ("driving", "restraining"):
+        ids = forces.loc[forces["direction"] == side, "id"]
+        for i in ids:
+            rows[i] = [1 / len(ids) if r < len(ids) else np.nan for r in range(max(forces["direction"].value_counts()))]
+    acceptability = pd.DataFrame.from_dict(rows, orient="index", columns=[f"rank {r + 1}" for r in range(len(next(iter(rows.values()))))])
+    drop = pd.DataFrame({"dropped": forces["id"], "direction": forces["direction"], "net": net - sign * forces["score"]})
+    return dict(net=net, curves=curves, levels=levels, acceptability=acceptability, drop=drop,
+                sample=np.random.default_rng(0).normal(net, 1, 20_000))
+
+
+def _raters(case: dict) -> pd.DataFrame:
+    if case["forces"] is PAPER.forces or case["forces"].equals(PAPER.forces):
+        from repro.methods.compare import load_rater_scores
+        return load_rater_scores(paths.ROOT / "examples" / "rater_scores.csv", PAPER)
+    scores = case["forces"].set_index("id")["score"]
+    scale = case["scale"]
+    return pd.DataFrame({"rater with a long name": (scores + 0.5).clip(scale.minimum, scale.maximum),
+                         "второй эксперт": (scores - 0.5).clip(scale.minimum, scale.maximum)}).T
+
+
+def _fig(drawn):
+    return drawn if hasattr(drawn, "savefig") else drawn.figure
+
+
+FIGURES = {
+    "swot": lambda c: plot_swot(c["swot"], c["forces"], lang=c["lang"]),
+    "force_field": lambda c: plot_force_field(c["forces"], c["changes"], scale_max=c["scale"].maximum, lang=c["lang"]),
+    "force_field_sorted": lambda c: plot_force_field(c["forces"], c["changes"], scale_max=c["scale"].maximum,
+                                                     lang=c["lang"], sort=True),
+    "force_field_whiskers": lambda c: plot_force_field(
+        c["forces"], c["changes"], scale_max=c["scale"].maximum, lang=c["lang"],
+        whiskers=c["forces"].assign(low=(c["forces"]["score"] - 0.45).clip(lower=0),
+                                    high=(c["forces"]["score"] + 0.45).clip(upper=c["scale"].maximum))),
+    "lotus_published": lambda c: plot_lotus_published(c["lotus"], c["forces"], lang=c["lang"]),
+    "lotus_canonical": lambda c: plot_lotus_canonical(c["lotus"], c["forces"], c["theme"], lang=c["lang"]),
+    "robustness": lambda c: sens_figures.plot_robustness_curves(
+        (s := _sensitivity_inputs(c))["curves"], s["levels"], statements=c["statements"],
+        published={k: True for k in c["statements"]}, lang=c["lang"]),
+    "tornado": lambda c: sens_figures.plot_tornado(c["forces"], c["scale"], lang=c["lang"]),
+    "net_histogram": lambda c: sens_figures.plot_net_histogram((s := _sensitivity_inputs(c))["sample"], s["net"], lang=c["lang"]),
+    "rank_heatmap": lambda c: sens_figures.plot_rank_heatmap(_sensitivity_inputs(c)["acceptability"], lang=c["lang"],
+                                                            forces=c["forces"]),
+    "drop_one": lambda c: sens_figures.plot_drop_one((s := _sensitivity_inputs(c))["drop"], lang=c["lang"],
+                                                     published_net=s["net"]),
+    "compare": lambda c: plot_comparison(_raters(c), c["forces"], lang=c["lang"], scale=c["scale"]),
+}
+
+
+def drawn_texts(fig) -> list[Text]:
+    """Every text the renderer actually draws (visible, non-empty, inside the axes' view), found by
+    watching Text.draw during a full draw of the figure."""
+    seen = []
+    original = Text.draw
+
+    def spy(self, renderer):
+        if self.get_visible() and self.get_text():
+            seen.append(self)
+        return original(self, renderer)
+    with mock.patch.object(Text, "draw", spy):
+        fig.canvas.draw()
+    return seen
+
+
+def assert_texts_fit(fig) -> list[Text]:
+    """Every drawn text inside the canvas and inside the box it was set in; one size per role."""
+    texts = drawn_texts(fig)
     renderer = fig.canvas.get_renderer()
-    box = fig.bbox
-    for text in ax.texts:
-        extent = text.get_window_extent(renderer)
-        assert extent.x0 >= box.x0 - 1 and extent.x1 <= box.x1 + 1, text.get_text()
-        assert extent.y0 >= box.y0 - 1 and extent.y1 <= box.y1 + 1, text.get_text()
+    canvas = fig.bbox
+    tolerance = 1.0  # pixel
+    sizes: dict[str, set] = {}
+    for text in texts:
+        extent = Text.get_window_extent(text, renderer)  # the text's own extent (an annotation's arrow aside)
+        shown = text.get_text().replace("\n", " ")[:60]
+        assert extent.x0 >= canvas.x0 - tolerance and extent.x1 <= canvas.x1 + tolerance, f"cut by the canvas: {shown!r}"
+        assert extent.y0 >= canvas.y0 - tolerance and extent.y1 <= canvas.y1 + tolerance, f"cut by the canvas: {shown!r}"
+        box = text_box(text)
+        if box is not None:
+            assert extent.x0 >= box.x0 - tolerance and extent.x1 <= box.x1 + tolerance, f"out of its box: {shown!r}"
+            assert extent.y0 >= box.y0 - tolerance and extent.y1 <= box.y1 + tolerance, f"out of its box: {shown!r}"
+        if text_role(text):
+            sizes.setdefault(text_role(text), set()).add(text.get_fontsize())
+    for role, found in sizes.items():
+        assert len(found) == 1, f"role {role!r} is set in {len(found)} sizes: {sorted(found)}"
+    return texts
 
 
-@pytest.mark.parametrize("lang", ["ru", "en"])
-@pytest.mark.parametrize("name", list(DRAWERS))
-def test_figure_draws_without_missing_glyphs_and_keeps_text_inside(name, lang):
+def draw(figure: str, case: str):
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing from font(s)"
-        ax = DRAWERS[name](lang)
-        ax.figure.canvas.draw()
-    texts_inside_figure(ax)
-    shown = " ".join(t.get_text() for t in ax.texts)
-    if lang == "ru" and name.startswith("swot"):
-        assert "Сильные стороны (S)" in shown  # Table 1's heading, verbatim
+        warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing from font(s)"; nothing else may warn
+        return _fig(FIGURES[figure](CASES[case]()))
 
 
+@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize("figure", list(FIGURES))
+def test_every_text_fits_the_canvas_and_its_box_with_one_size_per_role(figure, case):
+    fig = draw(figure, case)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        texts = assert_texts_fit(fig)
+    assert texts, "the figure shows no text"
+
+
+# ---------------------------------------------------------------- the typography itself
+def test_a_role_sets_every_text_at_the_size_its_longest_text_allows():
+    fig, ax = new_figure(4, 2)
+    ax.set_xlim(0, 2)
+    ax.set_ylim(0, 1)
+    short, long = "Публикации в СМИ", "Строгое соблюдение конституционных прав при проведении политики цифровизации"
+    role = TextRole(ax, "proposal", 14)
+    role.add(short, (0, 0, 1, 1))
+    role.add(long, (1, 0, 2, 1))
+    first, second = role.draw()
+    assert first.get_fontsize() == second.get_fontsize() == role.size
+    # Alone, each text gets its own largest size: the short one a larger one, the long one the same.
+    alone = {}
+    for text in (short, long):
+        _, own_ax = new_figure(2, 2)
+        own_ax.set_xlim(0, 1)
+        own_ax.set_ylim(0, 1)
+        one = TextRole(own_ax, "alone", 14)
+        one.add(text, (0, 0, 1, 1))
+        one.draw()
+        alone[text] = one.size
+    assert alone[long] == role.size < alone[short]
+    assert MIN_SIZE <= role.size <= 14 and (role.size - MIN_SIZE) % SIZE_STEP == 0
+    assert_texts_fit(fig)
+
+
+def test_a_box_as_tall_as_box_height_holds_its_text_at_that_size():
+    text = "Повышение атак социальной инженерии и скимминга, которые могут привести к потере данных"
+    for size in (8.0, 11.0):
+        height_pt = box_height(text, 200, size)
+        fig, ax = new_figure(200 / 72, height_pt / 72)
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        role = TextRole(ax, "item", size)
+        role.add(text, (0, 0, 1, 1))
+        role.draw()
+        assert role.size == size
+        assert_texts_fit(fig)
+
+
+def test_a_text_too_long_for_its_box_even_at_the_smallest_size_ends_with_an_ellipsis_inside_it():
+    fig, ax = new_figure(1, 0.5)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    role = TextRole(ax, "cell", 9)
+    role.add(LONG * 3 + " Донауфершифффартсгезельшафтскапитан", (0, 0, 1, 1))
+    (artist,) = role.draw()
+    assert role.size == MIN_SIZE
+    assert artist.get_text().endswith("…")
+    assert_texts_fit(fig)
+
+
+def test_wrapping_is_balanced_and_keeps_every_word():
+    text = "Обязать трансляцию Правительственных заседаний через все телеканалы, социальные сети и др."
+    wrapped = wrap_to_width(text, 150, 10)
+    lines = wrapped.split("\n")
+    assert " ".join(lines) == text
+    assert len(lines) > 1 and len(lines[-1]) > 8  # no lone "и др." left on the last line
+
+
+# ---------------------------------------------------------------- what each figure shows
 def test_force_field_figure_shows_scores_and_totals():
-    ax = DRAWERS["force_field"]("en")
+    ax = plot_force_field(PAPER.forces, PAPER.changes, scale_max=5, lang="en")
     shown = [t.get_text() for t in ax.texts]
-    for score in ("5", "3.2", "0.6", "2.5", "4", "1.5"):
+    for score in ("5", "3.2", "0.6", "2.5", "3", "4", "1.5"):
         assert score in shown
-    assert any("11.3" in s and "11.5" in s and "-0.2" in s for s in shown)
+    # 5 + 3.2 + 0.6 + 2.5 = 11.3; 3 + 4 + 3 + 1.5 = 11.5; 11.3 - 11.5 = -0.2
+    assert any("11.3" in s for s in shown) and any("11.5" in s for s in shown) and any(s.endswith(": -0.2") for s in shown)
+    assert label("verdict_restraining", "en") in shown
+
+
+def _column_order(ax, role: str, x_max: float) -> list[str]:
+    texts = [t for t in ax.texts if text_role(t) == role and t.get_position()[0] < x_max]
+    return [t.get_text().split(".")[0] for t in sorted(texts, key=lambda t: -t.get_position()[1])]
 
 
 def test_sorted_force_field_puts_strongest_first():
-    ax = DRAWERS["force_field_sorted"]("en")
-    labels = [t.get_text().replace("\n", " ") for t in ax.texts if t.get_text().startswith(("D", "R"))]
-    driving = [s.split(".")[0] for s in labels if s[:2] in ("D1", "D2", "D3", "D4")]
-    assert driving == ["D1", "D2", "D4", "D3"]  # 5 > 3.2 > 2.5 > 0.6
+    plot = ForceFieldPlot(PAPER.forces, PAPER.changes, scale_max=5, lang="en", sort=True)
+    assert _column_order(plot.ax, "item", plot.x_centre) == ["D1", "D2", "D4", "D3"]  # 5 > 3.2 > 2.5 > 0.6
+
+
+def test_a_score_too_short_for_its_arrow_is_written_beside_it():
+    plot = ForceFieldPlot(PAPER.forces, PAPER.changes, scale_max=5, lang="en")
+    scores = {t.get_text(): t for t in plot.ax.texts if text_role(t) == "score"}
+    # 0.6 of 5 points is 0.32 inch of arrow, most of it head: the score sits outside, left of the tail.
+    assert scores["0.6"].get_color() != "white" and scores["0.6"].get_position()[0] < plot.x_centre - 0.6 * plot.unit
+    assert scores["3.2"].get_color() == "white"
+
+
+def test_new_scores_redraw_only_the_arrows_and_the_totals():
+    plot = ForceFieldPlot(PAPER.forces, PAPER.changes, scale_max=5, lang="en")
+    static = [t for t in plot.ax.texts if t not in plot.dynamic_artists]
+    plot.set_scores({"R2": 3.8})  # 11.3 against 11.3: a tie
+    assert all(t in plot.ax.texts for t in static)
+    scores = sorted(t.get_text() for t in plot.ax.texts if text_role(t) == "score")
+    assert scores == sorted(["5", "3.2", "0.6", "2.5", "3", "3.8", "3", "1.5"])
+    assert label("verdict_tie", "en") in [t.get_text() for t in plot.ax.texts]
+    assert_texts_fit(plot.ax.figure)
+
+
+def test_a_force_field_without_scores_lists_its_forces_and_says_so():
+    unscored = TUTORIAL.forces.assign(score=np.nan)
+    ax = plot_force_field(unscored, TUTORIAL.changes, scale_max=5, lang="en")
+    assert not [t for t in ax.texts if text_role(t) == "score"] and not ax.patches[len(TUTORIAL.changes):]
+    assert label("no_scores", "en") in [t.get_text() for t in ax.texts]
+    assert_texts_fit(ax.figure)
+
+
+def test_the_canonical_lotus_is_cropped_to_its_blocks_and_its_theme_is_never_blank():
+    # The tutorial has 2 blocks: petals top and right of the theme, so block rows 0-1 and columns 1-2.
+    assert len(TUTORIAL.lotus["block"].unique()) == 2 and PETAL_POSITIONS[:2] == ((0, 1), (1, 2))
+    ax = plot_lotus_canonical(TUTORIAL.lotus, TUTORIAL.forces, "", lang="en")
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    assert (round(x1 - x0), round(y1 - y0)) == (6, 6)  # a 6x6 view, not 9x9
+    assert ax.figure.get_figwidth() == pytest.approx(ax.figure.get_figheight())
+    themes = [t.get_text() for t in ax.texts if text_role(t) == "theme"]
+    assert themes == [label("theme", "en")]
+    paper = plot_lotus_canonical(PAPER.lotus, PAPER.forces, PAPER.caption("lotus", "ru"))
+    assert round(paper.get_xlim()[1] - paper.get_xlim()[0]) == 9  # four petals: the full cross
+
+
+def test_the_published_lotus_keeps_every_proposal_and_one_size_per_role():
+    ax = plot_lotus_published(PAPER.lotus, PAPER.forces, lang="ru")
+    proposals = [t for t in ax.texts if text_role(t) == "proposal"]
+    def letters(text):  # a line may break after a hyphen, where the text has no space
+        return "".join(text.split())
+    assert sorted(letters(t.get_text()) for t in proposals) == sorted(letters(t) for t in PAPER.lotus["text"])
+    assert len({t.get_fontsize() for t in proposals}) == 1
+
+
+def test_a_lotus_with_more_than_eight_blocks_is_refused():
+    case = long_case()
+    lotus = pd.concat([case["lotus"], case["lotus"].assign(block=9, centre_id="D1")])
+    with pytest.raises(ValueError, match="at most 8 petals"):
+        plot_lotus_canonical(lotus, case["forces"], "")
+
+
+def test_tornado_runs_each_score_over_the_whole_scale():
+    table = sens_figures.tornado_table(PAPER.forces, PAPER.scale)
+    by_id = table.set_index("id")
+    # Published net 11.3 - 11.5 = -0.2. D2 at 5: -0.2 + (5 - 3.2) = 1.6; at 0: -0.2 - 3.2 = -3.4.
+    assert by_id.loc["D2", ["net_at_min", "net_at_max"]].tolist() == pytest.approx([-3.4, 1.6])
+    # R2 (restraining) at 0: -0.2 + 4 = 3.8; at 5: -0.2 - 1 = -1.2. D1 at 5 has no room up: -0.2.
+    assert by_id.loc["R2", ["net_at_min", "net_at_max"]].tolist() == pytest.approx([3.8, -1.2])
+    assert by_id.loc["D1", "net_at_max"] == pytest.approx(-0.2)
+    assert set(table["swing"]) == {5.0}  # a plain sum: every swing is the scale's width
+    # Equal swings, so sorted by how far past 0 each can push: D3 4.2, R2 3.8, R1 = R3 2.8, D4 2.3, D2 1.6, R4 1.3, D1 -0.2.
+    assert list(table["id"]) == ["D3", "R2", "R1", "R3", "D4", "D2", "R4", "D1"]
+    ax = sens_figures.plot_tornado(PAPER.forces, PAPER.scale, lang="en")
+    top_down = [t.get_text() for t in sorted(ax.get_yticklabels(), key=lambda t: -t.get_position()[1])]
+    assert top_down == ["D3 (0.6)", "R2 (4)", "R1 (3)", "R3 (3)", "D4 (2.5)", "D2 (3.2)", "R4 (1.5)", "D1 (5)"]
+    assert any(line.get_xdata()[0] == 0 for line in ax.lines) and any(line.get_xdata()[0] == pytest.approx(-0.2) for line in ax.lines)
+
+
+def test_net_histogram_states_how_often_each_side_wins():
+    # 10 draws: 6 driving wins, 3 restraining wins, 1 tie. se = sqrt(p (1 - p) / 10): 0.155, 0.145, 0.095.
+    sample = np.array([2.0] * 6 + [-1.0] * 3 + [0.0])
+    ax = sens_figures.plot_net_histogram(sample, -0.2, lang="en")
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "P(driving side wins) = 0.600 ± 0.155" in legend
+    assert "P(restraining side wins) = 0.300 ± 0.145" in legend
+    assert "P(tie) = 0.100 ± 0.095" in legend
+    assert "published net −0.2" in legend
+    # Bars left of 0 are the restraining colour, right of it the driving colour.
+    colours = {round(p.get_x() + p.get_width() / 2, 6) > 0: p.get_facecolor() for p in ax.patches if p.get_height() > 0}
+    assert colours[True] != colours[False]
+
+
+def test_robustness_has_a_panel_per_claim_with_lines_only_for_models_that_have_a_width():
+    case = analysis_case(PAPER, "en")
+    inputs = _sensitivity_inputs(case)
+    fig = sens_figures.plot_robustness_curves(inputs["curves"], inputs["levels"], statements=case["statements"], lang="en")
+    panels = [ax for ax in fig.axes if ax.axison]
+    assert len(panels) == len(case["statements"])
+    for ax in panels:
+        curves = [line for line in ax.lines if len(line.get_xdata()) > 2]
+        assert len(curves) == 1  # uniform: the one model with a width
+        levels = [line for line in ax.lines if line.get_linestyle() == "--"]
+        assert sorted(line.get_ydata()[0] for line in levels) == [0.45, 0.51, 0.52]
+        assert {t.get_text() for t in ax.texts} == {"0.45", "0.51", "0.52"}
+        assert ax.get_title().split(":")[0] in case["statements"]
+
+
+def test_compare_draws_every_rater_and_the_published_scores():
+    raters = _raters(analysis_case(PAPER, "en"))
+    ax = plot_comparison(raters, PAPER.forces, lang="en", scale=PAPER.scale)
+    assert len(ax.collections) == len(raters) + 1
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["published", *raters.index]
+    assert [t.get_text() for t in ax.get_yticklabels()][0] == "D1 (driving)"
 
 
 def test_plot_functions_use_the_axes_they_are_given():
@@ -66,24 +376,11 @@ def test_plot_functions_use_the_axes_they_are_given():
     assert plot_swot(PAPER.swot, PAPER.forces, ax=ax) is ax
 
 
-@pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
-def test_saved_figures_are_byte_identical_across_runs(tmp_path, fmt):
+@pytest.mark.parametrize("figure, fmt", [("force_field", "png"), ("force_field", "svg"), ("force_field", "pdf"),
+                                         ("lotus_canonical", "pdf"), ("robustness", "png")])
+def test_saved_figures_are_byte_identical_across_runs(tmp_path, fmt, figure):
     digests = []
     for run in range(2):
-        ax = DRAWERS["force_field"]("ru")
-        (path,) = save_figure(ax.figure, tmp_path / f"run{run}" / "force_field", [fmt])
+        (path,) = save_figure(draw(figure, "paper-ru"), tmp_path / f"run{run}" / figure, [fmt])
         digests.append(hashlib.sha256(path.read_bytes()).hexdigest())
     assert digests[0] == digests[1]
-
-
-def test_eight_long_forces_per_side_stay_readable():
-    long = "очень длинная формулировка силы, которая не помещается в одну строку и должна переноситься " * 2
-    rows = [(f"D{i}", "driving", i % 5 + 0.5, long, "") for i in range(1, 9)]
-    rows += [(f"R{i}", "restraining", (i * 3) % 10 + 0.5, long, "") for i in range(1, 9)]
-    forces = pd.DataFrame(rows, columns=["id", "direction", "score", "text", "text_en"])
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        ax = plot_force_field(forces, None, scale_max=10)
-    texts_inside_figure(ax)
-    sizes = [t.get_fontsize() for t in ax.texts if t.get_text().startswith(("D", "R"))]
-    assert min(sizes) >= 5

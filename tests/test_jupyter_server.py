@@ -62,7 +62,20 @@ def test_server_lists_every_notebook(server):
     assert on_disk <= listed and "overview.ipynb" in listed
 
 
-async def run_cells(base, token, kernel_id, cells):
+def decode_frame(frame) -> dict:
+    """One websocket frame as a message. A message that carries binary buffers (a widget's image, say)
+    comes as a binary frame: a count of offsets, the offsets, then the JSON message and the buffers."""
+    if isinstance(frame, str):
+        return json.loads(frame)
+    count = int.from_bytes(frame[:4], "big")
+    offsets = [int.from_bytes(frame[4 + 4 * i: 8 + 4 * i], "big") for i in range(count)]
+    end = offsets[1] if count > 1 else len(frame)
+    return json.loads(frame[offsets[0]:end].decode("utf-8"))
+
+
+async def run_cells(base, token, kernel_id, cells, messages=None):
+    """Execute ``cells`` one by one in the kernel over the websocket, as JupyterLab does; return what
+    they printed. Every message the kernel sends back is appended to ``messages`` if given."""
     url = base.replace("http", "ws") + f"/api/kernels/{kernel_id}/channels?token={token}"
     connection = await websocket_connect(url)
     session, outputs = uuid.uuid4().hex, []
@@ -79,9 +92,11 @@ async def run_cells(base, token, kernel_id, cells):
             # both its reply and the kernel's return to idle (sent after its last output) are in.
             replied = idle = False
             while not (replied and idle):
-                message = json.loads(await asyncio.wait_for(connection.read_message(), timeout=120))
+                message = decode_frame(await asyncio.wait_for(connection.read_message(), timeout=120))
                 if message["parent_header"].get("msg_id") != msg_id:
                     continue
+                if messages is not None:
+                    messages.append(message)
                 if message["msg_type"] == "stream":
                     outputs.append(message["content"]["text"])
                 if message["msg_type"] == "error":
@@ -107,3 +122,32 @@ def test_server_runs_a_notebook_through_a_kernel_it_starts(server):
         api(base, token, "DELETE", f"/api/kernels/{kernel['id']}")
     assert "16 SWOT items" in printed
     assert "driving 11.3, restraining 11.5, net -0.2" in printed
+
+
+def test_jupyterlab_has_the_widget_manager_the_explorer_needs():
+    listed = subprocess.run([sys.executable, "-m", "jupyter", "labextension", "list"], capture_output=True,
+                            text=True, timeout=120)
+    shown = listed.stdout + listed.stderr
+    assert "@jupyter-widgets/jupyterlab-manager" in shown and "enabled" in shown, shown
+
+
+def test_the_explorer_sends_its_widgets_to_the_front_end(server):
+    """What JupyterLab's widget manager receives when the explorer notebook runs: a slider model per
+    score (8 for the paper), a noise menu, and a widget view to display."""
+    base, token = server
+    notebook = api(base, token, "GET", "/api/contents/explore.ipynb")["content"]
+    cells = [c["source"] for c in notebook["cells"] if c["cell_type"] == "code"]
+    kernel = api(base, token, "POST", "/api/kernels", {"name": "python3"})
+    messages = []
+    try:
+        asyncio.run(run_cells(base, token, kernel["id"], cells, messages))
+    finally:
+        api(base, token, "DELETE", f"/api/kernels/{kernel['id']}")
+    models = [m["content"]["data"]["state"]["_model_name"] for m in messages
+              if m["msg_type"] == "comm_open" and m["content"].get("target_name") == "jupyter.widget"]
+    sliders = [name for name in models if "Slider" in name]
+    assert len(sliders) >= 8 + 1, models  # one per score, and the half-width
+    assert "DropdownModel" in models
+    views = [m for m in messages if m["msg_type"] in ("display_data", "execute_result")
+             and "application/vnd.jupyter.widget-view+json" in m["content"]["data"]]
+    assert views, "no widget view was displayed"

@@ -3,26 +3,240 @@
 A central vertical line is the present state. Driving forces come from the left with arrows
 pointing right, restraining forces from the right with arrows pointing left; arrow length is
 proportional to the score on one shared axis (the declared scale), and the score is printed on
-the arrow. The proposed changes have their own column; totals and the net are written below.
+the arrow (beside it, where the arrow is too short to hold it). The proposed changes have their own
+column; totals and the net are written below.
+
+The layout is measured before it is drawn (the axes' data units are inches): each row is as tall as
+its longest text needs at the items' type size. :class:`ForceFieldPlot` keeps the drawing, so that
+new scores redraw only the arrows and the totals (the live explorer moves them many times a second).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 from matplotlib.patches import FancyArrow, Rectangle
+from matplotlib.ticker import MaxNLocator
 
-from repro.methods.force_field import balance
+from repro.figures.common import TextRole, box_height, new_figure, text_width
 from repro.labels import item_text, label
-from repro.figures.common import fit_text, new_figure
+from repro.methods.force_field import balance
 
 DRIVING_COLOUR = "#2f6f9f"
 RESTRAINING_COLOUR = "#b5472f"
+
+# Layout in inches.
+LABEL_W = 2.7  # a side's column of force texts
+ARROWS_W = 2.7  # a side's arrows, from the centre line to the scale's top
+CHANGE_W = 3.1  # the column of proposed changes
+GAP = 0.15
+MARGIN = 0.1
+HEADING_H = 0.45
+TICKS_H = 0.25
+FOOTER_H = 0.95  # present state, totals, verdict
+ITEM_SIZE = 11.0
+MIN_ROW = 0.6  # an arrow needs this much height
+BODY = 0.24  # arrow body thickness (inches)
+HEAD = 0.42  # arrow head width
+SCORE_SIZE = 10.0
 
 
 def _side(forces: pd.DataFrame, direction: str, sort: bool) -> pd.DataFrame:
     side = forces[forces["direction"] == direction]
     return side.sort_values("score", ascending=False, kind="stable") if sort else side
+
+
+class ForceFieldPlot:
+    """A drawn force field whose scores can be changed and redrawn cheaply.
+
+    Parameters are those of :func:`plot_force_field`. The static parts (headings, texts, changes,
+    the shared length axis) are drawn once; :meth:`set_scores` redraws the arrows, the scores on
+    them, the whiskers and the totals.
+    """
+
+    def __init__(self, forces: pd.DataFrame, changes: pd.DataFrame | None = None, *, scale_max: float = 5,
+                 ax=None, lang: str = "ru", sort: bool = False, whiskers: pd.DataFrame | None = None):
+        self.lang, self.scale_max = lang, float(scale_max)
+        self.forces = forces.reset_index(drop=True).copy()
+        self.whiskers = whiskers
+        self.driving = _side(self.forces, "driving", sort)
+        self.restraining = _side(self.forces, "restraining", sort)
+        self.changes = changes if changes is not None and len(changes) else None
+        self._layout()
+        if ax is None:
+            _, ax = new_figure(self.width, self.height)
+        self.ax = ax
+        ax.set_xlim(0, self.width)
+        ax.set_ylim(0, self.height)
+        ax.set_axis_off()
+        self._dynamic: list = []
+        self._draw_static()
+        self._draw_scores()
+
+    # ------------------------------------------------------------ layout
+    def _texts(self, side: pd.DataFrame) -> list[str]:
+        return [f"{f.id}. {t}" for f, t in zip(side.itertuples(), item_text(side, self.lang))]
+
+    def _layout(self):
+        """Column positions and row heights (inches), measured from the texts."""
+        self.driving_texts, self.restraining_texts = self._texts(self.driving), self._texts(self.restraining)
+        self.change_texts = ([f"{c.id}. {t}" for c, t in zip(self.changes.itertuples(), item_text(self.changes, self.lang))]
+                             if self.changes is not None else [])
+        n_rows = max(len(self.driving), len(self.restraining), len(self.change_texts), 1)
+        columns = [(self.driving_texts, LABEL_W), (self.restraining_texts, LABEL_W), (self.change_texts, CHANGE_W - 0.1)]
+        self.rows = []
+        for k in range(n_rows):
+            needed = [box_height(texts[k], width * 72, ITEM_SIZE) / 72 for texts, width in columns if k < len(texts)]
+            self.rows.append(max([MIN_ROW] + needed))
+        self.x_centre = MARGIN + LABEL_W + ARROWS_W
+        self.unit = ARROWS_W / max(self.scale_max, 1e-9)  # inches per score point
+        self.x_changes = self.x_centre + ARROWS_W + LABEL_W + GAP
+        self.width = self.x_changes + (CHANGE_W if self.changes is not None else 0) + MARGIN
+        self.rows_top = FOOTER_H + sum(self.rows)
+        self.height = self.rows_top + TICKS_H + HEADING_H + MARGIN
+
+    def _row_span(self, k: int) -> tuple[float, float]:
+        top = self.rows_top - sum(self.rows[:k])
+        return top - self.rows[k], top
+
+    # ------------------------------------------------------------ static parts
+    def _draw_static(self):
+        ax, lang = self.ax, self.lang
+        headings = TextRole(ax, "heading", 13, weight="bold")
+        items = TextRole(ax, "item", ITEM_SIZE)
+        ticks = TextRole(ax, "tick", 8, pad=1, color="#777777")
+        top = self.height - MARGIN
+        x_left, x_right = MARGIN, self.x_centre + ARROWS_W + LABEL_W
+        headings.add(label("driving", lang), (x_left, top - HEADING_H, self.x_centre - 0.05, top), color=DRIVING_COLOUR)
+        headings.add(label("restraining", lang), (self.x_centre + 0.05, top - HEADING_H, x_right, top),
+                     color=RESTRAINING_COLOUR)
+        if self.changes is not None:
+            headings.add(label("changes", lang), (self.x_changes, top - HEADING_H, self.x_changes + CHANGE_W, top))
+
+        # The shared length axis: the same ticks on both sides, 0 once on the centre line.
+        tick_top = self.rows_top + TICKS_H
+        for value in MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(0, self.scale_max):
+            if not 0 <= value <= self.scale_max + 1e-9:
+                continue
+            for sign in ((0,) if value == 0 else (-1, 1)):
+                x = self.x_centre + sign * value * self.unit
+                ax.plot([x, x], [self.rows_top, FOOTER_H], color="#e3e3e3", lw=0.6, zorder=0)
+                ticks.add(f"{value:g}", (x - 0.25, self.rows_top, x + 0.25, tick_top))
+        (self._centre_line,) = ax.plot([self.x_centre] * 2, [self.rows_top, FOOTER_H - 0.08], color="#333333", lw=2.5,
+                                       zorder=3)
+        present = TextRole(ax, "present state", 9, color="#444444")
+        present.add(label("present_state", lang), (self.x_centre - 1.2, FOOTER_H - 0.33, self.x_centre + 1.2, FOOTER_H - 0.08))
+
+        for texts, x0 in ((self.driving_texts, MARGIN), (self.restraining_texts, self.x_centre + ARROWS_W)):
+            for k, text in enumerate(texts):
+                y0, y1 = self._row_span(k)
+                items.add(text, (x0, y0, x0 + LABEL_W, y1))
+        for k, text in enumerate(self.change_texts):
+            y0, y1 = self._row_span(k)
+            ax.add_patch(Rectangle((self.x_changes, y0 + 0.04), CHANGE_W, y1 - y0 - 0.08, facecolor="#f2f2f2",
+                                   edgecolor="#999999", lw=0.8))
+            items.add(text, (self.x_changes + 0.05, y0 + 0.04, self.x_changes + CHANGE_W - 0.05, y1 - 0.04))
+        for role in (headings, items, ticks, present):
+            role.draw()
+
+    # ------------------------------------------------------------ scores
+    @property
+    def dynamic_artists(self) -> list:
+        """The artists that change with the scores: arrows, their scores, whiskers, totals."""
+        return list(self._dynamic)
+
+    @property
+    def redraw_artists(self) -> list:
+        """What a partial redraw must draw over a picture of the rest, in drawing order: the
+        changing artists and the present-state line, which lies on top of the arrows' tips."""
+        return sorted(self._dynamic + [self._centre_line], key=lambda artist: artist.get_zorder())
+
+    def set_scores(self, scores: Mapping[str, float]):
+        """New scores (id -> score; ids not given keep theirs): the arrows, their scores and the
+        totals are redrawn, nothing else."""
+        for force_id, score in scores.items():
+            self.forces.loc[self.forces["id"] == force_id, "score"] = float(score)
+        for side in ("driving", "restraining"):
+            frame = getattr(self, side)
+            setattr(self, side, frame.assign(score=frame["id"].map(dict(zip(self.forces["id"], self.forces["score"])))))
+        for artist in self._dynamic:
+            artist.remove()
+        self._dynamic = []
+        self._draw_scores()
+
+    def _draw_scores(self):
+        ax = self.ax
+        before = len(ax.patches), len(ax.lines), len(ax.texts)
+        scores = TextRole(ax, "score", SCORE_SIZE, weight="bold", pad=2)
+        ends = {}
+        for side, sign, colour in ((self.driving, -1, DRIVING_COLOUR), (self.restraining, 1, RESTRAINING_COLOUR)):
+            for k, force in enumerate(side.itertuples()):
+                score = float(force.score)
+                if np.isnan(score):  # an analysis without scores: the forces are listed, not weighed
+                    continue
+                y0, y1 = self._row_span(k)
+                y = (y0 + y1) / 2
+                length = score * self.unit
+                tail = self.x_centre + sign * length
+                head = min(0.2, abs(length) * 0.5)
+                if length:
+                    ax.add_patch(FancyArrow(tail, y, -sign * length, 0, width=BODY, head_width=HEAD, head_length=head,
+                                            length_includes_head=True, color=colour, alpha=0.9, zorder=2))
+                ends[force.id] = (sign, y, tail)
+                self._score_label(scores, f"{score:g}", sign, y, tail, abs(length) - head, force.id)
+        if self.whiskers is not None:
+            for w in self.whiskers.itertuples():
+                if w.id in ends:
+                    sign, y, _ = ends[w.id]
+                    low, high = (self.x_centre + sign * v * self.unit for v in (w.low, w.high))
+                    ax.plot([low, high], [y, y], color="black", lw=1.2, zorder=5)
+                    for end in (low, high):
+                        ax.plot([end] * 2, [y - 0.1, y + 0.1], color="black", lw=1.2, zorder=5)
+        scores.draw()
+        self._draw_totals()
+        self._dynamic = list(ax.patches[before[0]:]) + list(ax.lines[before[1]:]) + list(ax.texts[before[2]:])
+
+    def _score_label(self, role: TextRole, text: str, sign: int, y: float, tail: float, body: float, force_id: str):
+        """The score on its arrow's body, clear of the arrow head and of the whisker; beside the
+        arrow (beyond its tail and its whisker) where that part of the body is too short to hold it."""
+        width = (text_width(text, SCORE_SIZE, "bold") + 2 * 2) / 72 + 0.04  # inches, with the role's padding
+        reach = abs(tail - self.x_centre)  # how far from the centre line the arrow and its whisker go
+        head = reach - body
+        free = body  # the body's length from the head to the tail or to the whisker, whichever is nearer
+        if self.whiskers is not None:
+            span = self.whiskers.loc[self.whiskers["id"] == force_id, ["low", "high"]].to_numpy(dtype=float)
+            if span.size:
+                free = min(body, float(np.min(span)) * self.unit - head)
+                reach = max(reach, float(np.max(span)) * self.unit)
+        if free >= width:
+            x0, x1 = sorted((self.x_centre + sign * head, self.x_centre + sign * (head + free)))
+            role.add(text, (x0, y - BODY / 2, x1, y + BODY / 2), color="white", zorder=6)
+            return
+        start = self.x_centre + sign * (reach + 0.03)
+        x0, x1 = sorted((start, start + sign * max(width, 0.45)))
+        role.add(text, (x0, y - BODY, x1, y + BODY), color="#222222", zorder=6, ha="left" if sign > 0 else "right")
+
+    def _draw_totals(self):
+        ax, lang = self.ax, self.lang
+        x0, x1 = MARGIN, self.width - MARGIN
+        totals = TextRole(ax, "totals", 12, weight="bold")
+        verdict = TextRole(ax, "verdict", 11)
+        scored = self.forces["score"].notna()
+        if not scored.any():
+            totals.add(label("no_scores", lang), (x0, 0.35, x1, FOOTER_H - 0.35))
+        elif scored.all():
+            b = balance(self.forces)
+            parts = (f"{label('driving_total', lang)}: {b.driving_total:g}",
+                     f"{label('restraining_total', lang)}: {b.restraining_total:g}",
+                     f"{label('net', lang)}: {b.net:g}")
+            third = (x1 - x0) / 3
+            for k, part in enumerate(parts):
+                totals.add(part, (x0 + k * third, 0.33, x0 + (k + 1) * third, FOOTER_H - 0.33))
+            verdict.add(label(f"verdict_{b.verdict}", lang), (x0, 0.02, x1, 0.35))
+        totals.draw()
+        verdict.draw()
 
 
 def plot_force_field(forces: pd.DataFrame, changes: pd.DataFrame | None = None, *, scale_max: float = 5,
@@ -41,72 +255,6 @@ def plot_force_field(forces: pd.DataFrame, changes: pd.DataFrame | None = None, 
         False keeps the paper's order; True sorts each side by score, strongest first.
     whiskers
         Optional table (id, low, high) of score intervals, e.g. the 5-95 % range of perturbed
-        scores, drawn as error bars on the arrow tips.
+        scores, drawn as error bars on the arrow tails.
     """
-    driving, restraining = _side(forces, "driving", sort), _side(forces, "restraining", sort)
-    changes = changes if changes is not None and len(changes) else None
-    n_rows = max(len(driving), len(restraining), len(changes) if changes is not None else 0, 1)
-    if ax is None:
-        _, ax = new_figure(16 if changes is not None else 13, 2.6 + 1.0 * n_rows)
-    # Horizontal layout, in units of the score: label | arrows (-max..0..max) | label | changes.
-    label_w = scale_max * 0.9
-    left, right = -scale_max - label_w, scale_max + label_w
-    change_w = scale_max * 1.1 if changes is not None else 0
-    ax.set_xlim(left - 0.05 * scale_max, right + change_w + 0.05 * scale_max)
-    top, bottom = 1.4, -n_rows - 1.6
-    ax.set_ylim(bottom, top)
-    ax.set_axis_off()
-
-    fit_text(ax, label("driving", lang), (left, 0.3, -scale_max * 0.02, 1.2), fontsize=14, fontweight="bold", color=DRIVING_COLOUR)
-    fit_text(ax, label("restraining", lang), (scale_max * 0.02, 0.3, right, 1.2), fontsize=14, fontweight="bold", color=RESTRAINING_COLOUR)
-    if changes is not None:
-        fit_text(ax, label("changes", lang), (right + 0.05 * scale_max, 0.3, right + change_w, 1.2), fontsize=14, fontweight="bold")
-    ax.plot([0, 0], [0.25, -n_rows - 0.1], color="#333333", lw=2.5, zorder=3)
-    ax.text(0, -n_rows - 0.3, label("present_state", lang), ha="center", va="top", fontsize=9, style="italic")
-    for tick in np.arange(0, scale_max + 1e-9, 1):  # the shared length axis, both sides
-        for sign in (-1, 1):
-            ax.plot([sign * tick] * 2, [0.15, -n_rows], color="#dddddd", lw=0.6, zorder=0)
-        ax.text(-tick, 0.18, f"{tick:g}", ha="center", va="bottom", fontsize=7, color="#777777")
-        ax.text(tick, 0.18, f"{tick:g}", ha="center", va="bottom", fontsize=7, color="#777777")
-
-    spans = {}
-    for side, sign, colour in ((driving, -1, DRIVING_COLOUR), (restraining, 1, RESTRAINING_COLOUR)):
-        texts = item_text(side, lang)
-        for k, (force, text) in enumerate(zip(side.itertuples(), texts)):
-            y = -k - 0.5
-            box = (left, y - 0.45, -scale_max - 0.05, y + 0.45) if sign < 0 else (scale_max + 0.05, y - 0.45, right, y + 0.45)
-            fit_text(ax, f"{force.id}. {text}", box, fontsize=11)
-            spans[force.id] = (sign, y)
-            score = float(force.score)
-            if np.isnan(score):  # an analysis without scores: the forces are listed, not weighed
-                continue
-            if score > 0:
-                ax.add_patch(FancyArrow(sign * score, y, -sign * score, 0, width=0.28, head_width=0.5,
-                                        head_length=min(0.25 * scale_max / 5, score * 0.5), length_includes_head=True,
-                                        color=colour, alpha=0.9, zorder=2))
-            ax.text(sign * score / 2, y, f"{score:g}", ha="center", va="center", fontsize=10, color="white",
-                    fontweight="bold", zorder=4)
-    if whiskers is not None:
-        for w in whiskers.itertuples():
-            if w.id in spans:
-                sign, y = spans[w.id]
-                ax.plot([sign * w.low, sign * w.high], [y, y], color="black", lw=1.2, zorder=5)
-                for end in (w.low, w.high):
-                    ax.plot([sign * end] * 2, [y - 0.12, y + 0.12], color="black", lw=1.2, zorder=5)
-    if changes is not None:
-        for k, (change, text) in enumerate(zip(changes.itertuples(), item_text(changes, lang))):
-            y = -k - 0.5
-            ax.add_patch(Rectangle((right + 0.08 * scale_max, y - 0.44), change_w - 0.1 * scale_max, 0.88,
-                                   facecolor="#f2f2f2", edgecolor="#999999", lw=0.8))
-            fit_text(ax, f"{change.id}. {text}", (right + 0.08 * scale_max, y - 0.44, right + change_w - 0.02 * scale_max, y + 0.44), fontsize=10)
-
-    if forces["score"].isna().all():
-        fit_text(ax, label("no_scores", lang), (left, -n_rows - 1.0, right + change_w, -n_rows - 0.45), fontsize=12)
-    elif forces["score"].notna().all():
-        b = balance(forces)
-        lines = (f"{label('driving_total', lang)}: {b.driving_total:g}     "
-                 f"{label('restraining_total', lang)}: {b.restraining_total:g}     "
-                 f"{label('net', lang)}: {b.net:g}")
-        fit_text(ax, lines, (left, -n_rows - 1.0, right + change_w, -n_rows - 0.45), fontsize=12, fontweight="bold")
-        fit_text(ax, label(f"verdict_{b.verdict}", lang), (left, -n_rows - 1.55, right + change_w, -n_rows - 1.0), fontsize=11)
-    return ax
+    return ForceFieldPlot(forces, changes, scale_max=scale_max, ax=ax, lang=lang, sort=sort, whiskers=whiskers).ax

@@ -1,92 +1,425 @@
-"""Figures of the sensitivity analysis: each takes tables and an optional axes, returns the axes."""
+"""Figures of the sensitivity analysis, each answering one question.
+
+- :func:`plot_robustness_curves`: how often does each claim hold as the noise grows? One small panel
+  per claim; the noise models that have a width are lines with ±2 standard-error bands, the others
+  labelled reference levels.
+- :func:`plot_tornado`: how far can one score, run over the whole declared scale, move the net force?
+- :func:`plot_net_histogram`: how is the net force spread under noise, and how often does each side win?
+- :func:`plot_rank_heatmap`: how sure is each force's place within its side (SMAA-2)?
+- :func:`plot_drop_one`: which side wins when one force is left out?
+
+Each takes tables and an optional axes (or figure, for the multi-panel one) and returns what it drew
+on. Every text stays inside the canvas: the figures use matplotlib's constrained layout, and long
+titles are wrapped to their panel.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.transforms import blended_transform_factory
 
-from repro.figures.common import new_figure
+from repro.figures.common import axes_column_box, freeze_layout, new_plot_figure, record_box, wrap_to_width
+from repro.figures.force_field import DRIVING_COLOUR, RESTRAINING_COLOUR
+from repro.labels import label
+from repro.methods.claims import TIE_TOLERANCE
 
-MODEL_STYLES = {"uniform": "-", "integer": "--", "ordinal": ":", "dirichlet": "-."}
+#: One colour per noise model, the same in every figure.
+MODEL_COLOURS = {"uniform": "#1f5f99", "integer": "#8c510a", "ordinal": "#5e3c99", "dirichlet": "#1b7837"}
+OTHER_COLOUR = "#555555"
+TIE_COLOUR = "#888888"
+# Type sizes by role, in points.
+TITLE_SIZE = 11.0
+PANEL_TITLE_SIZE = 9.5
+LABEL_SIZE = 9.5
+TICK_SIZE = 8.5
+NOTE_SIZE = 8.5
 
 
-def _axes(ax, w=8, h=5):
-    if ax is None:
-        fig, ax = new_figure(w, h)
-        ax.set_position((0.12, 0.14, 0.83, 0.76))
+def _plot_axes(ax, width: float, height: float):
+    """``ax``, or the single axes of a new constrained-layout figure; and whether it is new (its
+    layout is then frozen when the drawing is done, see :func:`_done`)."""
+    new = ax is None
+    if new:
+        ax = new_plot_figure(width, height).add_subplot()
+    ax.tick_params(labelsize=TICK_SIZE)
+    return ax, new
+
+
+def _done(ax, new: bool):
+    """Freeze the layout of a figure made here; leave a caller's figure to its caller."""
+    if new:
+        freeze_layout(ax.figure)
     return ax
 
 
-def plot_net_histogram(net_sample: np.ndarray, ax=None, title: str = ""):
-    """Histogram of the net force (driving - restraining) over the draws, with a line at 0."""
-    ax = _axes(ax)
-    ax.hist(net_sample, bins=60, color="#7a9cc6", edgecolor="white")
-    ax.axvline(0, color="black", lw=1.5)
-    share = float(np.mean(net_sample > 0))
-    ax.set_xlabel("net force (driving − restraining)")
-    ax.set_ylabel("draws")
-    ax.set_title(title or f"Net force under noise: driving wins in {share:.1%} of draws")
-    return ax
+def _panel_title(ax, text: str, size: float = PANEL_TITLE_SIZE, width_in: float | None = None):
+    """A panel's title wrapped to the axes' width, with the axes' column recorded as its box."""
+    fig = ax.figure
+    width_pt = (width_in if width_in is not None else ax.get_position().width * fig.get_figwidth()) * 72
+    title = ax.set_title(wrap_to_width(text, width_pt, size), fontsize=size)
+    record_box(title, axes_column_box(ax), "panel title")
+    return title
 
 
-def plot_robustness_curves(curves: pd.DataFrame, ax=None):
-    """P(claim holds) against the noise width, one line style per noise model, one colour per claim."""
-    ax = _axes(ax, 9, 5.5)
-    colours = dict(zip(curves["claim"].unique(), ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]))
-    for (model, claim), g in curves.groupby(["model", "claim"], sort=False):
-        ax.plot(g["half_width"], g["p_holds"], MODEL_STYLES[model], color=colours[claim], lw=1.5,
-                label=f"{claim} ({model})", marker="o", ms=3)
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel("noise half-width h")
-    ax.set_ylabel("P(claim holds)")
-    ax.legend(fontsize=6, ncol=2, loc="lower left")
-    ax.set_title("Robustness of each claim against noise")
-    return ax
+def _signed(value: float) -> str:
+    """A number with its sign (0 without one), the minus as a true minus sign (as on the axes' ticks)."""
+    if abs(value) < 1e-12:
+        return "0"
+    return f"{value:+.3g}".replace("-", "\u2212")
 
 
-def plot_tornado(forces: pd.DataFrame, half_width: float, scale_min: float, scale_max: float, ax=None):
-    """One-at-a-time: the net force when each score moves by -h and +h (within the scale)."""
-    ax = _axes(ax)
-    sign = np.where(forces["direction"] == "driving", 1.0, -1.0)
+def _model_name(model: str, lang: str) -> str:
+    key = f"model_{model}"
+    try:
+        return label(key, lang)
+    except KeyError:  # a model this module does not know by name
+        return model
+
+
+# ---------------------------------------------------------------- robustness
+def _grid(n: int) -> tuple[int, int]:
+    """Rows and columns for ``n`` panels: up to three side by side."""
+    cols = 1 if n == 1 else 2 if n in (2, 4) else 3
+    return math.ceil(n / cols), cols
+
+
+def _spread(levels: list[float], gap: float, low: float = 0.0, high: float = 1.0) -> list[float]:
+    """Label positions near ``levels`` (sorted ascending) but at least ``gap`` apart, within [low, high]."""
+    placed = []
+    for level in levels:
+        placed.append(max(level, placed[-1] + gap) if placed else max(level, low))
+    overflow = placed[-1] - high if placed else 0
+    if overflow > 0:  # pushed past the top: shift down, keeping the gaps
+        placed = [p - overflow for p in placed]
+        for i in range(len(placed) - 2, -1, -1):
+            placed[i] = min(placed[i], placed[i + 1] - gap)
+    return placed
+
+
+def _claim_title(claim: str, statements: Mapping[str, str]) -> str:
+    return f"{claim}: {statements[claim]}" if statements.get(claim) else claim
+
+
+def plot_robustness_curves(curves: pd.DataFrame, reference_levels: pd.DataFrame | None = None, *,
+                           statements: Mapping[str, str] | None = None, published: Mapping[str, bool] | None = None,
+                           fig=None, lang: str = "ru"):
+    """P(claim holds) against the noise half-width h: one small panel per claim.
+
+    Parameters
+    ----------
+    curves
+        Columns model, half_width, claim, p_holds, se: the noise models that depend on h; each is a
+        line with a band of ±2 standard errors.
+    reference_levels
+        Columns model, claim, p_holds, se: the models without a width, drawn as dashed horizontal
+        levels, their values written in the panel's margin.
+    statements
+        Claim id -> statement, for the panels' titles (the id alone where missing).
+    published
+        Claim id -> whether it holds at the published scores, marked at h = 0 (where every draw is
+        the published scores).
+    fig
+        A figure to draw on (a new one if None); it should use constrained layout.
+
+    Returns
+    -------
+    The Figure.
+    """
+    reference_levels = reference_levels if reference_levels is not None else pd.DataFrame(
+        columns=["model", "claim", "p_holds", "se"])
+    statements, published = dict(statements or {}), dict(published or {})
+    claims = list(dict.fromkeys(list(curves["claim"]) + list(reference_levels["claim"])))
+    n_rows, n_cols = _grid(max(len(claims), 1))
+    new = fig is None
+    width = 3.5 * n_cols + 0.6 if new else fig.get_figwidth()
+    # Titles wrapped to an estimate of the panels' width (the layout gives the exact one later).
+    title_width = (width - 1.2) / n_cols - 0.5
+    if new:
+        # Each row as tall as its longest title needs, above a plot of 1.8 inches.
+        lines = [wrap_to_width(_claim_title(c, statements), title_width * 72, PANEL_TITLE_SIZE).count("\n") + 1
+                 for c in claims]
+        title_in = [max(lines[r * n_cols:(r + 1) * n_cols]) * PANEL_TITLE_SIZE * 1.2 / 72 for r in range(n_rows)]
+        fig = new_plot_figure(width, sum(1.95 + t for t in title_in) + 1.2)
+    axes = fig.subplots(n_rows, n_cols, sharex=True, sharey=True, squeeze=False)
+    h_max = float(curves["half_width"].max()) if len(curves) else 1.0
+    for k, ax in enumerate(axes.flat):
+        if k >= len(claims):
+            ax.set_axis_off()
+            continue
+        claim = claims[k]
+        _robustness_panel(ax, curves[curves["claim"] == claim], reference_levels[reference_levels["claim"] == claim],
+                          published.get(claim), h_max)
+        _panel_title(ax, _claim_title(claim, statements), width_in=title_width)
+        if k % n_cols == 0:
+            ax.set_ylabel(label("p_holds", lang), fontsize=LABEL_SIZE)
+        if k >= len(claims) - n_cols:
+            ax.set_xlabel(label("half_width", lang), fontsize=LABEL_SIZE)
+            ax.xaxis.set_tick_params(labelbottom=True)
+    _robustness_legend(fig, curves, reference_levels, bool(published), lang)
+    suptitle = fig.suptitle(wrap_to_width(label("robustness_title", lang), fig.get_figwidth() * 72 - 20, TITLE_SIZE),
+                            fontsize=TITLE_SIZE)
+    record_box(suptitle, fig.bbox, "title")
+    if new:
+        freeze_layout(fig)
+        # A title wider than the panel the layout made: wrap it to that width and lay out again (rare).
+        renderer = fig.canvas.get_renderer()
+        wide = [(claim, ax) for claim, ax in zip(claims, axes.flat)
+                if ax.title.get_window_extent(renderer).width > ax.bbox.width + 0.5]
+        if wide:
+            for claim, ax in wide:
+                _panel_title(ax, _claim_title(claim, statements))
+            fig.set_layout_engine("constrained")
+            fig.get_layout_engine().set(w_pad=0.06, h_pad=0.06)
+            freeze_layout(fig)
+    return fig
+
+
+def _robustness_legend(fig, curves: pd.DataFrame, levels: pd.DataFrame, published: bool, lang: str):
+    handles = [Line2D([], [], color=MODEL_COLOURS.get(m, OTHER_COLOUR), marker="o", ms=3.5, lw=1.6,
+                      label=_model_name(m, lang)) for m in dict.fromkeys(curves["model"])]
+    if len(curves):
+        handles.append(Patch(color=OTHER_COLOUR, alpha=0.2, label=label("band_2se", lang)))
+    handles += [Line2D([], [], color=MODEL_COLOURS.get(m, OTHER_COLOUR), ls="--", lw=1.2, label=_model_name(m, lang))
+                for m in dict.fromkeys(levels["model"])]
+    if published:
+        handles.append(Line2D([], [], color="black", marker="o", mfc="white", ls="", ms=5, label=label("at_published", lang)))
+    if handles:
+        legend = fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 3),
+                            fontsize=LABEL_SIZE - 0.5, frameon=False)
+        for text in legend.get_texts():
+            record_box(text, fig.bbox, "legend")
+
+
+def _robustness_panel(ax, curves: pd.DataFrame, levels: pd.DataFrame, holds: bool | None, h_max: float):
+    ax.set_ylim(-0.04, 1.04)
+    ax.set_xlim(-0.02 * h_max, h_max * 1.04)
+    ax.set_yticks([0, 0.25, 0.5, 0.75, 1])
+    ax.grid(color="#eeeeee", lw=0.6)
+    ax.tick_params(labelsize=TICK_SIZE)
+    for model, g in curves.groupby("model", sort=False):
+        g = g.sort_values("half_width")
+        colour = MODEL_COLOURS.get(model, OTHER_COLOUR)
+        low = (g["p_holds"] - 2 * g["se"]).clip(0, 1)
+        high = (g["p_holds"] + 2 * g["se"]).clip(0, 1)
+        ax.fill_between(g["half_width"], low, high, color=colour, alpha=0.2, lw=0)
+        ax.plot(g["half_width"], g["p_holds"], color=colour, lw=1.6, marker="o", ms=3.5, zorder=3)
+        if holds is not None:  # at h = 0 every draw is the published scores
+            ax.plot([0, g["half_width"].iloc[0]], [float(holds), g["p_holds"].iloc[0]], color=colour, lw=1, ls=":")
+    if holds is not None:
+        ax.plot([0], [float(holds)], marker="o", mfc="white", color="black", ms=5, zorder=4, clip_on=False)
+    if levels.empty:
+        return
+    levels = levels.sort_values("p_holds", kind="stable")
+    # The levels' values sit in the panel's right margin, spread apart where levels are close.
+    gap = 1.2 * (NOTE_SIZE - 0.5) / 72 / 1.5  # one line of text on a panel about 1.5 inches tall
+    spots = _spread([float(p) for p in levels["p_holds"]], gap, -0.04, 1.04)
+    to_axes = blended_transform_factory(ax.transAxes, ax.transData)
+    for level, spot in zip(levels.itertuples(), spots):
+        colour = MODEL_COLOURS.get(level.model, OTHER_COLOUR)
+        ax.axhline(level.p_holds, color=colour, ls="--", lw=1.2, zorder=2)
+        moved = abs(spot - level.p_holds) > 1e-9
+        text = ax.annotate(f"{level.p_holds:.2f}", xy=(1, level.p_holds), xycoords=to_axes, xytext=(1.04, spot),
+                           textcoords=to_axes, fontsize=NOTE_SIZE - 0.5, color=colour, va="center", ha="left",
+                           annotation_clip=False,
+                           arrowprops=dict(arrowstyle="-", color=colour, lw=0.6, shrinkA=0, shrinkB=0) if moved else None)
+        record_box(text, ax.figure.bbox, "reference level")
+
+
+# ---------------------------------------------------------------- tornado
+def tornado_table(forces: pd.DataFrame, scale) -> pd.DataFrame:
+    """Each force's effect on the net force as its score runs over the whole scale, the others kept
+    at their published values.
+
+    Returns
+    -------
+    DataFrame with id, direction, score, net_at_min (the net force with this score at the scale's
+    minimum), net_at_max, low, high, swing (= high - low) and reach (how far past zero, towards the
+    side that loses at the published scores, this one score can take the net force; negative when it
+    cannot flip the balance). Sorted by swing, then reach, largest first.
+
+    Examples
+    --------
+    The paper on 0-5 (net -0.2): D2 at 5 gives -0.2 + (5 - 3.2) = 1.6; R2 at 0 gives -0.2 + 4 = 3.8.
+    Every swing is 5, the scale's width, since the net force is a plain sum.
+    """
+    sign = np.where(forces["direction"].to_numpy() == "driving", 1.0, -1.0)
     scores = forces["score"].to_numpy(dtype=float)
     net = float(scores @ sign)
-    low = np.clip(scores - half_width, scale_min, scale_max)
-    high = np.clip(scores + half_width, scale_min, scale_max)
-    lo_net, hi_net = net + (low - scores) * sign, net + (high - scores) * sign
-    order = np.argsort(np.abs(hi_net - lo_net))
-    y = np.arange(len(order))
-    ax.barh(y, (hi_net - net)[order], left=net, color="#7a9cc6", label=f"score + {half_width:g}")
-    ax.barh(y, (lo_net - net)[order], left=net, color="#d59a8c", label=f"score − {half_width:g}")
-    ax.axvline(0, color="black", lw=1.2)
-    ax.axvline(net, color="grey", lw=1, ls="--")
-    ax.set_yticks(y, forces["id"].to_numpy()[order])
-    ax.set_xlabel("net force")
-    ax.legend(fontsize=8)
-    ax.set_title("One score at a time (tornado); dashed line: published net")
-    return ax
+    at_min = net + (scale.minimum - scores) * sign
+    at_max = net + (scale.maximum - scores) * sign
+    low, high = np.minimum(at_min, at_max), np.maximum(at_min, at_max)
+    # Towards the losing side: up if the restraining side wins (or the sides tie), down otherwise.
+    reach = high if net <= 0 else -low
+    table = pd.DataFrame({"id": forces["id"].to_numpy(), "direction": forces["direction"].to_numpy(), "score": scores,
+                          "net_at_min": at_min, "net_at_max": at_max, "low": low, "high": high,
+                          "swing": np.round(high - low, 9), "reach": reach})
+    return table.sort_values(["swing", "reach"], ascending=False, kind="stable").reset_index(drop=True)
 
 
-def plot_rank_heatmap(acceptability: pd.DataFrame, ax=None):
-    """Rank acceptability (SMAA-2): probability that each force holds each rank within its side."""
-    ax = _axes(ax, 7, 5)
+def plot_tornado(forces: pd.DataFrame, scale, ax=None, lang: str = "ru"):
+    """One score at a time over the whole declared scale: the net force with that score at the
+    scale's minimum and at its maximum (the others at their published values), sorted by swing, with
+    zero and the published net marked.
+
+    Parameters
+    ----------
+    forces
+        Rows with id, direction, score.
+    scale
+        The declared scale (``.minimum``, ``.maximum``).
+
+    Returns the axes.
+    """
+    table = tornado_table(forces, scale)
+    n = len(table)
+    ax, new = _plot_axes(ax, 8.5, 2.2 + 0.42 * n)
+    sign = np.where(forces["direction"].to_numpy() == "driving", 1.0, -1.0)
+    net = float(forces["score"].to_numpy(dtype=float) @ sign)
+    y = np.arange(n)[::-1]  # the largest on top
+    for colour, column, key, value in (("#9ecae1", "net_at_min", "score_at_min", scale.minimum),
+                                       ("#08519c", "net_at_max", "score_at_max", scale.maximum)):
+        ax.barh(y, table[column] - net, left=net, height=0.62, color=colour, label=label(key, lang).format(value=f"{value:g}"))
+    for yi, row in zip(y, table.itertuples()):
+        for end in (row.net_at_min, row.net_at_max):
+            if abs(end - net) > 1e-12:
+                ax.annotate(_signed(end), xy=(end, yi), xytext=(3 if end > net else -3, 0), textcoords="offset points",
+                            ha="left" if end > net else "right", va="center", fontsize=NOTE_SIZE - 0.5, color="#333333")
+    ax.axvline(0, color="black", lw=1.2, zorder=3)
+    ax.axvline(net, color="#444444", lw=1.1, ls="--", zorder=3)
+    ax.annotate(label("published_net", lang).format(net=_signed(net)), xy=(net, 1), xycoords=("data", "axes fraction"),
+                xytext=(0, 3), textcoords="offset points", ha="center", va="bottom", fontsize=NOTE_SIZE, color="#444444")
+    ax.set_yticks(y, [f"{row.id} ({row.score:g})" for row in table.itertuples()])
+    span = max(table["high"].max(), 0) - min(table["low"].min(), 0)
+    ax.set_xlim(min(table["low"].min(), 0) - 0.12 * span, max(table["high"].max(), 0) + 0.12 * span)
+    ax.set_ylim(-0.7, n - 0.3)
+    ax.set_xlabel(label("net_axis", lang), fontsize=LABEL_SIZE)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, fontsize=NOTE_SIZE, frameon=False)
+    ax.grid(axis="x", color="#eeeeee", lw=0.6)
+    ax.set_axisbelow(True)
+    title = label("tornado_title", lang).format(scale=f"{scale.minimum:g}–{scale.maximum:g}")
+    if table["swing"].nunique() == 1:  # a plain sum: say why every bar has the same length
+        title += "\n" + label("tornado_note", lang).format(width=f"{scale.maximum - scale.minimum:g}")
+    _wrapped_title(ax, title)
+    return _done(ax, new)
+
+
+def _wrapped_title(ax, text: str):
+    """A title wrapped to the figure's width (the axes' final width is known only after layout)."""
+    width_pt = ax.figure.get_figwidth() * 72 - 30
+    lines = [wrap_to_width(part, width_pt, TITLE_SIZE - 1) for part in text.split("\n")]
+    title = ax.set_title("\n".join(lines), fontsize=TITLE_SIZE - 1, loc="center", pad=16)
+    record_box(title, ax.figure.bbox, "title")
+
+
+# ---------------------------------------------------------------- net histogram
+def _bin_edges(sample: np.ndarray, bins: int = 60) -> np.ndarray:
+    """Equal bins with 0 on an edge, so that each bar lies wholly on one side of the balance."""
+    low, high = float(sample.min()), float(sample.max())
+    if high - low < 1e-12:
+        return np.array([low - 0.5, low + 0.5])
+    width = (high - low) / bins
+    start = math.floor(low / width) * width
+    return np.arange(start, high + width * 1.001, width)
+
+
+def plot_net_histogram(net_sample: np.ndarray, published_net: float, ax=None, lang: str = "ru"):
+    """The net force (driving minus restraining) over the draws: the published net marked, a line at
+    0, and how often each side wins (with standard errors sqrt(p(1-p)/N)) and how often they tie, in
+    the legend under the plot (bars coloured by the side that wins).
+
+    Returns the axes.
+    """
+    sample = np.asarray(net_sample, dtype=float)
+    ax, new = _plot_axes(ax, 8, 5.2)
+    n = len(sample)
+    counts, edges, patches = ax.hist(sample, bins=_bin_edges(sample), color=OTHER_COLOUR, edgecolor="white", lw=0.3)
+    for patch, left, right in zip(patches, edges[:-1], edges[1:]):
+        centre = (left + right) / 2
+        patch.set_facecolor(DRIVING_COLOUR if centre > 0 else RESTRAINING_COLOUR if centre < 0 else TIE_COLOUR)
+    ax.axvline(0, color="black", lw=1.4, zorder=3)
+    ax.axvline(published_net, color="#222222", lw=1.2, ls="--", zorder=3)
+    shares = {"p_driving_wins": np.mean(sample > TIE_TOLERANCE), "p_restraining_wins": np.mean(sample < -TIE_TOLERANCE),
+              "p_tie": np.mean(np.abs(sample) <= TIE_TOLERANCE)} if n else {}
+
+    def share(key):
+        if not n:
+            return f"{label(key, lang)}: –"
+        p = float(shares[key])
+        return f"{label(key, lang)} = {p:.3f} ± {math.sqrt(max(p * (1 - p), 0) / n):.3f}"
+    handles = [Patch(color=DRIVING_COLOUR, label=share("p_driving_wins")),
+               Patch(color=RESTRAINING_COLOUR, label=share("p_restraining_wins")),
+               Patch(color=TIE_COLOUR, label=share("p_tie")),
+               Line2D([], [], color="black", lw=1.4, label=label("zero_line", lang)),
+               Line2D([], [], color="#222222", lw=1.2, ls="--",
+                      label=label("published_net", lang).format(net=_signed(published_net)))]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=2, fontsize=NOTE_SIZE,
+              frameon=False)
+    ax.set_ylim(0, max(counts.max() if len(counts) else 1, 1) * 1.08)
+    ax.set_xlabel(label("net_axis", lang), fontsize=LABEL_SIZE)
+    ax.set_ylabel(label("draws", lang), fontsize=LABEL_SIZE)
+    _wrapped_title(ax, label("net_title", lang).format(n=f"{n:,}".replace(",", "\u202f")))
+    return _done(ax, new)
+
+
+# ---------------------------------------------------------------- ranks, drop one
+def plot_rank_heatmap(acceptability: pd.DataFrame, ax=None, lang: str = "ru", forces: pd.DataFrame | None = None):
+    """Rank acceptability (SMAA-2): the probability that each force holds each place within its side
+    (rows: forces; columns: places). Places a side does not have are grey; given ``forces`` (id,
+    direction), a line separates the sides.
+
+    Returns the axes.
+    """
     values = acceptability.to_numpy(dtype=float)
-    ax.imshow(np.nan_to_num(values, nan=0), cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    n_rows, n_cols = values.shape
+    ax, new = _plot_axes(ax, 1.8 + 1.15 * n_cols, 1.4 + 0.42 * n_rows)
+    ax.imshow(np.ma.masked_invalid(values), cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    ax.set_facecolor("#eeeeee")
     for (i, j), v in np.ndenumerate(values):
         if not np.isnan(v):
-            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8, color="white" if v > 0.6 else "black")
-    ax.set_xticks(range(values.shape[1]), acceptability.columns)
-    ax.set_yticks(range(values.shape[0]), acceptability.index)
-    ax.set_title("Rank acceptability (within each side)")
-    return ax
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=TICK_SIZE, color="white" if v > 0.6 else "black")
+    ax.set_xticks(range(n_cols), [f"{label('rank', lang)} {j + 1}" for j in range(n_cols)])
+    ax.set_yticks(range(n_rows), list(acceptability.index))
+    if forces is not None:
+        direction = dict(zip(forces["id"], forces["direction"]))
+        sides = [direction.get(i) for i in acceptability.index]
+        for i in range(1, n_rows):
+            if sides[i] != sides[i - 1]:
+                ax.axhline(i - 0.5, color="black", lw=1.5)
+    ax.tick_params(length=0)
+    _wrapped_title(ax, label("rank_title", lang))
+    return _done(ax, new)
 
 
-def plot_drop_one(drop: pd.DataFrame, ax=None):
-    """The net force with each force dropped in turn; colour tells which side wins."""
-    ax = _axes(ax)
-    colours = np.where(drop["net"] > 0, "#2f6f9f", np.where(drop["net"] < 0, "#b5472f", "grey"))
-    ax.scatter(drop["net"], np.arange(len(drop)), c=colours, s=60, zorder=3)
+def plot_drop_one(drop: pd.DataFrame, ax=None, lang: str = "ru", published_net: float | None = None):
+    """The net force with each force left out in turn; the colour tells which side wins.
+
+    Returns the axes.
+    """
+    ax, new = _plot_axes(ax, 7.5, 1.8 + 0.38 * len(drop))
+    net = drop["net"].to_numpy(dtype=float)
+    colours = np.where(net > TIE_TOLERANCE, DRIVING_COLOUR, np.where(net < -TIE_TOLERANCE, RESTRAINING_COLOUR, TIE_COLOUR))
+    y = np.arange(len(drop))[::-1]
+    ax.hlines(y, 0, net, color=colours, lw=1.2, alpha=0.6)
+    ax.scatter(net, y, c=colours, s=55, zorder=3)
     ax.axvline(0, color="black", lw=1.2)
-    ax.set_yticks(range(len(drop)), [f"without {d}" for d in drop["dropped"]])
-    ax.set_xlabel("net force (blue: driving wins, red: restraining wins)")
-    ax.set_title("Drop one force at a time")
-    return ax
+    if published_net is not None:
+        ax.axvline(published_net, color="#444444", lw=1, ls="--")
+        ax.annotate(label("published_net", lang).format(net=_signed(published_net)), xy=(published_net, 1),
+                    xycoords=("data", "axes fraction"), xytext=(0, 3), textcoords="offset points", ha="center",
+                    va="bottom", fontsize=NOTE_SIZE, color="#444444")
+    ax.set_yticks(y, [label("without", lang).format(id=d) for d in drop["dropped"]])
+    ax.set_xlabel(label("net_axis", lang), fontsize=LABEL_SIZE)
+    span = max(np.abs(net).max() if len(net) else 1, abs(published_net or 0), 1e-9)
+    ax.set_xlim(-1.15 * span, 1.15 * span)
+    handles = [Line2D([], [], color=c, marker="o", ls="", label=label(k, lang))
+               for c, k in ((DRIVING_COLOUR, "driving_wins"), (RESTRAINING_COLOUR, "restraining_wins"), (TIE_COLOUR, "tie"))]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=3, fontsize=NOTE_SIZE, frameon=False)
+    ax.grid(axis="x", color="#eeeeee", lw=0.6)
+    _wrapped_title(ax, label("drop_title", lang))
+    return _done(ax, new)

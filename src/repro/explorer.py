@@ -1,0 +1,302 @@
+"""A live explorer of a force field: move the scores, watch the balance and the claims.
+
+:class:`Explorer` is plain Python (tested without a browser): set a score, a noise model or a noise
+half-width, and read :meth:`Explorer.claims_table` (does each claim of the analysis still hold,
+how often under noise, and how far is its break-even) and :attr:`Explorer.figure` (the force field
+with the new arrows and totals). :meth:`Explorer.widget` wraps it in ipywidgets for a notebook: one
+slider per score within the declared scale, a noise-model menu and a half-width slider.
+
+The claims are the analysis's own (its ``claims.csv``, or the method's verdicts at the published
+scores): moving a score asks whether *those* conclusions survive, which is the question a reader of
+the published analysis has.
+
+Redrawing is cheap: the static parts of the figure (texts, headings, changes) are rendered once,
+and a move redraws only the arrows, the scores on them and the totals on top of that picture.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+import pandas as pd
+
+from repro.figures.force_field import ForceFieldPlot
+from repro.labels import check_lang, item_text
+from repro.methods import sensitivity
+from repro.methods.claims import chain_holds, claims_for
+
+#: Resolution of the picture the widget shows (the saved figures use their own).
+SCREEN_DPI = 80
+
+
+def nice_step(width: float, divisions: int) -> float:
+    """The largest step of the form 1, 2, 2.5 or 5 times a power of ten that is at most
+    ``width / divisions``.
+
+    Examples
+    --------
+    >>> nice_step(5, 40), nice_step(9, 40), nice_step(1, 40)
+    (0.1, 0.2, 0.025)
+    """
+    target = width / divisions
+    power = 10.0 ** math.floor(math.log10(target))
+    for factor in (5, 2.5, 2, 1):
+        if factor * power <= target * (1 + 1e-9):
+            return _clean(factor * power)
+    return _clean(power)  # pragma: no cover - factor 1 always qualifies
+
+
+def _clean(x: float) -> float:
+    return float(f"{x:.12g}")
+
+
+def score_step(minimum: float, maximum: float, scores) -> float:
+    """A slider step for scores on [minimum, maximum]: about a fortieth of the scale, and a step
+    that every published score lies on (so each slider starts exactly at its published score).
+
+    Examples
+    --------
+    The paper (0-5; 5, 3.2, 0.6, 2.5, 3, 4, 3, 1.5): 0.1. Whole scores on 1-5: 0.1. Scores 0.25
+    and 0.75 on 0-1: 0.025.
+    """
+    width = maximum - minimum
+    step = nice_step(width, 40)
+    while step > 1e-6:
+        offsets = [(float(s) - minimum) / step for s in scores if not pd.isna(s)]
+        if all(abs(o - round(o)) < 1e-6 for o in offsets):
+            return step
+        step = nice_step(step, 2)  # halve (to the next nice value) until every score is on the grid
+    return step
+
+
+class Explorer:
+    """Scores, a noise model and a half-width that can be changed, with the claims and the force
+    field recomputed for each change.
+
+    Parameters
+    ----------
+    analysis
+        A loaded analysis (:func:`repro.load_analysis`) with scores.
+    lang
+        Language of the figure ('ru' as published, or 'en').
+    noise, half_width
+        The noise model (one of :data:`repro.methods.sensitivity.NOISE_MODELS`) and its half-width h
+        (default: a tenth of the scale's width).
+    draws, seed
+        Monte Carlo draws per evaluation and the seed (the same seed for every move, so a change in
+        P(holds) comes from the scores, not from the dice).
+    """
+
+    def __init__(self, analysis, lang: str = "ru", noise: str = "uniform", half_width: float | None = None,
+                 draws: int = 20_000, seed: int | None = 0):
+        if not analysis.has_scores:
+            raise ValueError(f"{analysis.folder.name}: the force field has no scores to explore")
+        self.analysis, self.lang = analysis, check_lang(lang)
+        self.scale = analysis.scale
+        self.published = analysis.forces.reset_index(drop=True)
+        self.scores = dict(zip(self.published["id"], self.published["score"].astype(float)))
+        self.registry = claims_for(analysis)
+        self.chain = chain_holds(analysis)
+        self.draws, self.seed = int(draws), seed
+        self.noise = self._check_noise(noise)
+        self.half_width = self._check_half_width(self.default_half_width() if half_width is None else half_width)
+        self.plot = ForceFieldPlot(self.published, analysis.changes, scale_max=self.scale.maximum, lang=self.lang)
+        self._table: pd.DataFrame | None = None
+        self._background = None
+        self._syncing = False
+
+    # ------------------------------------------------------------ settings
+    @property
+    def width(self) -> float:
+        return self.scale.maximum - self.scale.minimum
+
+    def default_half_width(self) -> float:
+        return nice_step(self.width, 10)
+
+    @property
+    def step(self) -> float:
+        """The scores sliders' step."""
+        return score_step(self.scale.minimum, self.scale.maximum, self.published["score"])
+
+    @property
+    def half_width_range(self) -> tuple[float, float, float]:
+        """Minimum, maximum and step of the half-width slider: 0 to a quarter of the scale."""
+        return 0.0, self.width / 4, nice_step(self.width, 100)
+
+    def uses_half_width(self) -> bool:
+        """Whether the current noise model depends on the half-width."""
+        return self.noise in sensitivity.WIDTH_MODELS
+
+    def _check_noise(self, noise: str) -> str:
+        if noise not in sensitivity.NOISE_MODELS:
+            raise ValueError(f"noise model must be one of {', '.join(sensitivity.NOISE_MODELS)}, got {noise!r}")
+        return noise
+
+    def _check_half_width(self, half_width: float) -> float:
+        half_width = float(half_width)
+        if not 0 <= half_width <= self.width:
+            raise ValueError(f"the half-width must lie between 0 and the scale's width {self.width:g}, got {half_width:g}")
+        return half_width
+
+    def set_score(self, force_id: str, value: float):
+        """Give force ``force_id`` the score ``value`` (on the declared scale); redraw its arrow."""
+        if force_id not in self.scores:
+            raise KeyError(f"{force_id!r} is not a force of this analysis; expected one of {', '.join(self.scores)}")
+        value = float(value)
+        if not self.scale.minimum <= value <= self.scale.maximum:
+            raise ValueError(f"{force_id}: a score must lie on the declared scale {self.scale}, got {value:g}")
+        self.scores[force_id] = value
+        self.plot.set_scores({force_id: value})
+        self._table = None
+
+    def set_noise(self, noise: str):
+        self.noise = self._check_noise(noise)
+        self._table = None
+
+    def set_half_width(self, half_width: float):
+        self.half_width = self._check_half_width(half_width)
+        self._table = None
+
+    def reset(self):
+        """Every score back to its published value."""
+        for force_id, score in zip(self.published["id"], self.published["score"]):
+            self.scores[force_id] = float(score)
+        self.plot.set_scores(self.scores)
+        self._table = None
+
+    # ------------------------------------------------------------ results
+    def forces(self) -> pd.DataFrame:
+        """The forces with the current scores."""
+        return self.published.assign(score=self.published["id"].map(self.scores).astype(float))
+
+    def moved(self) -> dict[str, float]:
+        """The scores that differ from the published ones, id -> current score."""
+        return {i: s for i, s in self.scores.items()
+                if not np.isclose(s, float(self.published.loc[self.published["id"] == i, "score"].iloc[0]), atol=1e-12)}
+
+    def claims_table(self) -> pd.DataFrame:
+        """Each claim at the current scores: holds, P(holds) and its standard error under the current
+        noise, and the break-even (computed once per change of the settings)."""
+        if self._table is None:
+            self._table = sensitivity.claims_table(self.registry.claims, self.forces(), self.scale, self.noise,
+                                                   self.half_width, self.draws, self.seed, self.chain)
+        return self._table
+
+    @property
+    def figure(self):
+        """The force field at the current scores."""
+        return self.plot.ax.figure
+
+    def table_html(self) -> str:
+        """The claims table as an HTML fragment for the widget."""
+        table = self.claims_table()
+        shown = pd.DataFrame({
+            "claim": table["claim"],
+            "statement": table["statement"],
+            "holds": np.where(table["holds"], "✓ holds", "✗ fails"),
+            "P(holds) ± se": [f"{p:.3f} ± {se:.3f}" for p, se in zip(table["p_holds"], table["p_holds_se"])],
+            "break-even": table["break_even_text"],
+        })
+        noise = f"{self.noise} ±{self.half_width:g}" if self.uses_half_width() else self.noise
+        moved = ", ".join(f"{i} = {s:g}" for i, s in self.moved().items()) or "none (the published scores)"
+        notes = "".join(f"<li>{_escape(n)}</li>" for n in self.registry.notes)
+        return (f"<p><b>Noise:</b> {_escape(noise)}, {self.draws:,} draws, seed {self.seed}. "
+                f"<b>Scores moved:</b> {_escape(moved)}.</p>"
+                + shown.to_html(index=False, escape=True, border=0)
+                + (f"<ul>{notes}</ul>" if notes else ""))
+
+    def png(self) -> bytes:
+        """The figure as PNG bytes at screen resolution; only the arrows and totals are redrawn."""
+        from PIL import Image
+
+        fig = self.figure
+        canvas = fig.canvas
+        if self._background is None or fig.dpi != SCREEN_DPI:
+            # A picture of everything that does not change, drawn once.
+            fig.set_dpi(SCREEN_DPI)
+            redrawn = self.plot.redraw_artists
+            for artist in redrawn:
+                artist.set_visible(False)
+            canvas.draw()
+            self._background = canvas.copy_from_bbox(fig.bbox)
+            for artist in redrawn:
+                artist.set_visible(True)
+        canvas.restore_region(self._background)
+        for artist in self.plot.redraw_artists:
+            self.plot.ax.draw_artist(artist)
+        image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        out = io.BytesIO()
+        image.convert("RGB").save(out, format="PNG", compress_level=1)  # speed over size: it is redrawn often
+        return out.getvalue()
+
+    # ------------------------------------------------------------ the notebook widget
+    def widget(self, continuous: bool = False):
+        """The explorer as an ipywidgets box: sliders, noise controls, the figure and the claims.
+
+        ``continuous`` updates while a slider is dragged (each update takes about a tenth of a
+        second); by default a slider updates when it is released.
+        """
+        import ipywidgets as w
+
+        step = self.step
+        texts = dict(zip(self.published["id"], item_text(self.published, self.lang)))
+        self.sliders = {}
+        for force_id in self.published["id"]:
+            slider = w.FloatSlider(value=self.scores[force_id], min=self.scale.minimum, max=self.scale.maximum,
+                                   step=step, description=force_id, continuous_update=continuous,
+                                   readout_format=f".{_decimals(step)}f", tooltip=texts[force_id],
+                                   layout=w.Layout(width="330px"))
+            slider.observe(self._on_score(force_id), names="value")
+            self.sliders[force_id] = slider
+        low, high, h_step = self.half_width_range
+        self.noise_menu = w.Dropdown(options=list(sensitivity.NOISE_MODELS), value=self.noise, description="noise")
+        self.half_width_slider = w.FloatSlider(value=min(self.half_width, high), min=low, max=high, step=h_step,
+                                               description="h", continuous_update=continuous,
+                                               readout_format=f".{_decimals(h_step)}f", disabled=not self.uses_half_width())
+        self.noise_menu.observe(lambda change: self._update(lambda: self.set_noise(change["new"])), names="value")
+        self.half_width_slider.observe(lambda change: self._update(lambda: self.set_half_width(change["new"])),
+                                       names="value")
+        reset = w.Button(description="published scores")
+        reset.on_click(lambda _: self._reset_sliders())
+        self.image = w.Image(value=self.png(), format="png", layout=w.Layout(max_width="100%"))
+        self.table = w.HTML(self.table_html())
+        by_side = [w.VBox([w.HTML(f"<b>{side}</b>")] + [self.sliders[i] for i in
+                          self.published.loc[self.published["direction"] == side, "id"]])
+                   for side in ("driving", "restraining")]
+        controls = w.HBox(by_side + [w.VBox([self.noise_menu, self.half_width_slider, reset])])
+        return w.VBox([controls, self.image, self.table])
+
+    def _on_score(self, force_id: str):
+        def moved(change):
+            if not self._syncing:
+                self._update(lambda: self.set_score(force_id, change["new"]))
+        return moved
+
+    def _update(self, change):
+        change()
+        self.half_width_slider.disabled = not self.uses_half_width()
+        self.image.value = self.png()
+        self.table.value = self.table_html()
+
+    def _reset_sliders(self):
+        self.reset()
+        self._syncing = True  # the sliders follow the scores; their callbacks must not fire one by one
+        try:
+            for force_id, slider in self.sliders.items():
+                slider.value = self.scores[force_id]
+        finally:
+            self._syncing = False
+        self._update(lambda: None)
+
+
+def _decimals(step: float) -> int:
+    """Decimals a readout needs to show every multiple of ``step``."""
+    text = f"{step:.10f}".rstrip("0")
+    return max(len(text.split(".")[1]) if "." in text else 0, 0)
+
+
+def _escape(text: str) -> str:
+    import html
+    return html.escape(str(text))

@@ -1,0 +1,154 @@
+"""The live explorer, from Python (no browser): set a score or a slider, read the claims and the figure."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from repro import load_analysis, paths
+from repro.explorer import SCREEN_DPI, Explorer, nice_step, score_step
+from repro.figures.common import text_role
+
+PAPER = load_analysis()
+TUTORIAL = load_analysis(paths.ROOT / "examples" / "tutorial")
+
+
+def holds(explorer: Explorer) -> dict[str, bool]:
+    return dict(zip(explorer.claims_table()["claim"], explorer.claims_table()["holds"]))
+
+
+def shown_scores(explorer: Explorer) -> list[str]:
+    return sorted(t.get_text() for t in explorer.plot.ax.texts if text_role(t) == "score")
+
+
+@pytest.fixture
+def paper():
+    # h = 0: every draw is the scores themselves, so P(holds) is 1 or 0 exactly.
+    return Explorer(PAPER, lang="en", half_width=0.0, draws=2000)
+
+
+def test_every_claim_holds_at_the_published_scores(paper):
+    table = paper.claims_table()
+    assert table["holds"].all()
+    assert (table["p_holds"] == 1).all() and (table["p_holds_se"] == 0).all()
+
+
+def test_lowering_r2_by_0_2_ties_the_balance_so_it_no_longer_holds(paper):
+    # 11.3 driving against 3 + 3.8 + 3 + 1.5 = 11.3 restraining: a tie, and a strict claim fails at a tie.
+    paper.set_score("R2", 3.8)
+    table = paper.claims_table().set_index("claim")
+    assert not table.loc["balance", "holds"]
+    assert table.loc["balance", "p_holds"] == 0  # h = 0: every draw is the tie
+    # R2 at 3.8 still beats R1 = R3 = 3, so it is still the strongest restraining force.
+    assert table.loc["strongest_restraining", "holds"]
+    assert paper.moved() == {"R2": 3.8}
+    assert "3.8" in shown_scores(paper) and "4" not in shown_scores(paper)
+    totals = [t.get_text() for t in paper.plot.ax.texts if text_role(t) == "totals"]
+    assert totals == ["Driving total: 11.3", "Restraining total: 11.3", "Net force (driving − restraining): 0"]
+
+
+def test_raising_d2_by_0_2_also_ties_and_raising_it_further_flips_the_balance(paper):
+    paper.set_score("D2", 3.4)  # 5 + 3.4 + 0.6 + 2.5 = 11.5 = 11.5
+    assert not holds(paper)["balance"]
+    paper.set_score("D2", 3.5)  # 11.6 > 11.5: the driving side wins, the claim still fails
+    assert not holds(paper)["balance"]
+    paper.set_score("D2", 3.2)
+    assert holds(paper)["balance"]
+
+
+def test_r1_above_r2_ends_r2_being_the_strongest_restraining_force(paper):
+    paper.set_score("R1", 4.1)  # 4.1 > 4: R2 is no longer the strongest
+    assert not holds(paper)["strongest_restraining"]
+    paper.set_score("R1", 4.0)  # a tie at 4: a strict claim fails too
+    assert not holds(paper)["strongest_restraining"]
+
+
+def test_noise_gives_probabilities_with_their_standard_errors():
+    explorer = Explorer(PAPER, lang="en", noise="uniform", half_width=0.5, draws=4000, seed=0)
+    table = explorer.claims_table().set_index("claim")
+    p, se = table.loc["balance", "p_holds"], table.loc["balance", "p_holds_se"]
+    assert 0 < p < 1
+    assert se == pytest.approx(np.sqrt(p * (1 - p) / 4000))
+    again = Explorer(PAPER, lang="en", noise="uniform", half_width=0.5, draws=4000, seed=0)
+    assert again.claims_table()["p_holds"].tolist() == explorer.claims_table()["p_holds"].tolist()  # one seed, one answer
+
+
+def test_scores_stay_on_the_declared_scale_and_ids_must_exist(paper):
+    with pytest.raises(ValueError, match="declared scale 0-5"):
+        paper.set_score("D1", 5.1)
+    with pytest.raises(KeyError, match="not a force"):
+        paper.set_score("X9", 1)
+    with pytest.raises(ValueError, match="noise model"):
+        paper.set_noise("gaussian")
+    with pytest.raises(ValueError, match="half-width"):
+        paper.set_half_width(-0.1)
+
+
+def test_reset_puts_back_the_published_scores(paper):
+    paper.set_score("R2", 3.8)
+    paper.set_score("D1", 0.0)
+    paper.reset()
+    assert paper.moved() == {}
+    assert holds(paper) == {c: True for c in paper.claims_table()["claim"]}
+
+
+def test_sliders_follow_the_declared_scale_with_a_step_every_published_score_lies_on():
+    assert nice_step(5, 40) == 0.1 and nice_step(9, 40) == 0.2 and nice_step(1, 40) == 0.025
+    # The paper: 0-5, scores 5, 3.2, 0.6, 2.5, 3, 4, 3, 1.5: a fortieth of the scale is 0.125 -> 0.1.
+    assert score_step(0, 5, PAPER.forces["score"]) == 0.1
+    # 0.25 on a 0-1 scale: 1/40 = 0.025 holds it; 0.33 needs 0.01.
+    assert score_step(0, 1, [0.25, 0.75]) == 0.025
+    assert score_step(0, 1, [0.33]) == 0.01
+    explorer = Explorer(TUTORIAL, lang="en")
+    widget = explorer.widget()
+    assert widget is not None
+    for force_id, slider in explorer.sliders.items():
+        assert (slider.min, slider.max) == (TUTORIAL.scale.minimum, TUTORIAL.scale.maximum)
+        assert slider.value == float(TUTORIAL.forces.set_index("id").loc[force_id, "score"])
+    # h from 0 to a quarter of the width 4 of the 1-5 scale; step: the largest of 1, 2, 2.5, 5 x 10^k at
+    # most 4 / 100 = 0.04, i.e. 0.025.
+    assert explorer.half_width_range == (0.0, 1.0, 0.025)
+
+
+def test_moving_a_slider_updates_the_table_and_the_picture():
+    explorer = Explorer(PAPER, lang="en", half_width=0.0, draws=2000)
+    explorer.widget()
+    before_picture = explorer.image.value
+    assert "✗" not in explorer.table.value
+    explorer.sliders["R2"].value = 3.8
+    assert explorer.scores["R2"] == 3.8
+    assert "✗ fails" in explorer.table.value and "R2 = 3.8" in explorer.table.value
+    assert explorer.image.value != before_picture
+    explorer.noise_menu.value = "ordinal"  # no width: the half-width slider is switched off
+    assert explorer.half_width_slider.disabled
+    assert "ordinal" in explorer.table.value
+    explorer.noise_menu.value = "uniform"
+    assert not explorer.half_width_slider.disabled
+
+
+def test_the_quick_picture_is_the_full_drawing_pixel_for_pixel(paper):
+    paper.png()  # the background of the static parts
+    paper.set_score("R2", 3.8)
+    paper.set_score("D3", 2.1)
+    quick = np.asarray(Image.open(io.BytesIO(paper.png())).convert("RGB"))
+    full = io.BytesIO()
+    paper.figure.savefig(full, format="png", dpi=SCREEN_DPI)
+    assert np.array_equal(quick, np.asarray(Image.open(full).convert("RGB")))
+
+
+def test_an_analysis_without_scores_has_nothing_to_explore():
+    unscored = load_analysis(paths.ROOT / "examples" / "tutorial")
+    unscored.force_field = unscored.force_field.assign(score=np.nan)
+    with pytest.raises(ValueError, match="no scores to explore"):
+        Explorer(unscored)
+
+
+def test_the_claims_table_has_what_the_widget_shows(paper):
+    table = paper.claims_table()
+    assert list(table.columns[:8]) == ["claim", "statement", "holds", "p_holds", "p_holds_se", "break_even",
+                                       "break_even_force", "break_even_text"]
+    html = paper.table_html()
+    for claim in table["claim"]:
+        assert claim in html
+    assert html.count("<tr") == len(table) + 1  # a header row and one row per claim
