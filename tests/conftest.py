@@ -1,10 +1,14 @@
-"""Shared fixtures: a copy of the paper's data to break, and a small analysis that is not the paper's."""
+"""Shared fixtures: a copy of the paper's data to break, and a small analysis that is not the paper's;
+helpers that snapshot a folder to prove no file in it changed."""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +22,39 @@ def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
         writer.writerow(header)
         writer.writerows(rows)
     return path
+
+
+def tree_snapshot(folder: Path) -> dict[str, str]:
+    """Every entry under ``folder`` (files by their SHA-256, folders and symlinks marked), by relative
+    path: two equal snapshots mean not one file was added, removed or changed."""
+    snapshot = {}
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        for name in dirs + files:
+            path = Path(root) / name
+            rel = path.relative_to(folder).as_posix()
+            if path.is_symlink():
+                snapshot[rel] = f"symlink to {os.readlink(path)}"
+            elif path.is_dir():
+                snapshot[rel] = "folder"
+            else:
+                snapshot[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return snapshot
+
+
+def earlier_results(folder: Path) -> Path:
+    """A folder as an earlier run of repro leaves it: two files and a manifest of ours that lists them."""
+    from repro.pipeline.outdir import write_manifest
+
+    (folder / "figures").mkdir(parents=True)
+    (folder / "figures" / "swot.png").write_bytes(b"an earlier figure")
+    (folder / "report.html").write_text("an earlier report", encoding="utf-8")
+    write_manifest(folder, {"version": "0.1.0"})
+    return folder
+
+
+def repro_executable() -> str:
+    """The ``repro`` command of the environment running the tests (beside its Python)."""
+    return str(Path(sys.executable).with_name("repro"))
 
 
 @pytest.fixture
@@ -66,9 +103,19 @@ def small_analysis(tmp_path) -> Path:
     write_csv(folder / "lotus.csv", ["id", "centre_id", "block", "cell_row", "cell_col", "text"],
               [[f"P{i}", "R1", 1, r, c, f"Idea {i}"] for i, (r, c) in enumerate(cells, start=1)])
     descriptor = json.loads(paths.CODEBOOK.read_text(encoding="utf-8"))
+    # A student's own codebook: the columns as the package defines them, but the student's own
+    # title, description, sources and scale (nothing about the paper).
+    descriptor.update(name="town-festival", title="A town festival run by volunteers",
+                      description="A made-up analysis for the tests: should the volunteers run the festival again?",
+                      sources=[{"title": "Notes of the volunteers' meeting, 2024"}])
     for resource in descriptor["resources"]:
+        resource.pop("caption", None)
+        resource.pop("caption_en", None)
         for field in resource["schema"]["fields"]:
             if field["name"] == "score":
                 field["constraints"] = {"minimum": SMALL_SCALE[0], "maximum": SMALL_SCALE[1]}
+                field["description"] = "How strongly the volunteers rated each force, 1 to 10."
+                field.pop("scale_note", None)
+                field.pop("scale_note_en", None)
     (folder / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
     return folder

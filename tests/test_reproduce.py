@@ -1,14 +1,23 @@
-"""`repro reproduce`: every output written, the report complete and escaped, failures leave the
+"""`repro reproduce`: every output written, the same bytes from any clone, any run and any number of
+jobs, no absolute path or time in any file, the report the analysis's own, failures leave the
 previous results intact, bad parameters refused before any notebook runs."""
 
 import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
+from conftest import earlier_results, repro_executable, tree_snapshot, write_csv
 from repro import load_analysis, paths
-from repro.pipeline.notebook_params import check_parameters
+from repro.pipeline.notebook_params import check_parameters, declared_parameters
+from repro.pipeline.outdir import sha256
 from repro.pipeline.report import render_report
-from repro.pipeline.reproduce import ReproduceError, reproduce, sha256
+from repro.pipeline.reproduce import ReproduceError, reproduce
 
 FIGURES = ["swot", "force_field", "force_field_sorted", "lotus_published", "lotus_canonical"]
 
@@ -23,6 +32,7 @@ def test_executed_notebooks_and_numbers(results):
     for name in ("overview", "swot", "force_field", "lotus", "sensitivity"):
         assert (results / "notebooks" / f"{name}.ipynb").exists()
     numbers = json.loads((results / "numbers" / "force_field.json").read_text())
+    # Driving 5 + 3.2 + 0.6 + 2.5 = 11.3; restraining 3 + 4 + 3 + 1.5 = 11.5; net 11.3 - 11.5 = -0.2.
     assert (numbers["driving_total"], numbers["restraining_total"], numbers["net"]) == (11.3, 11.5, -0.2)
     assert json.loads((results / "numbers" / "overview.json").read_text())["chain_holds"] is True
 
@@ -35,8 +45,42 @@ def test_manifest_traces_every_file(results):
         assert entry["sha256"] == sha256(results / rel)
     assert manifest["files"]["figures/swot.png"]["made_by"] == "notebooks/swot.ipynb"
     assert manifest["files"]["figures/lotus_canonical.svg"]["made_by"] == "notebooks/lotus.ipynb"
+    assert manifest["data_folder"] == "data"
     assert manifest["inputs_sha256"]["force_field.csv"] == sha256(paths.PAPER_DATA / "force_field.csv")
-    assert manifest["version"] and "git_commit" in manifest
+    assert manifest["parameters"] == {"data_dir": "data", "lang": "ru", "formats": ["png", "svg", "pdf"]}
+
+
+#: What must never be written into an output: where it ran, and when.
+MACHINE_SPECIFIC = re.compile(r"/tmp/|/home/|/work/|/root/|\.partial-|\d{4}-\d\d-\d\dT\d\d:\d\d")
+
+
+def test_no_absolute_path_time_or_commit_in_any_output(results):
+    for path in sorted(results.rglob("*")):
+        if path.is_file() and path.suffix in (".json", ".ipynb", ".html", ".csv", ".svg"):
+            text = path.read_text(encoding="utf-8")
+            for forbidden in (str(paths.ROOT), str(results), sys.prefix):
+                assert forbidden not in text, (path.name, forbidden)
+            found = MACHINE_SPECIFIC.search(text)
+            assert found is None, (path.relative_to(results).as_posix(), text[found.start() - 80: found.end() + 40])
+    manifest = json.loads((results / "manifest.json").read_text())
+    assert "git_commit" not in manifest and "created" not in manifest
+
+
+def test_executed_notebooks_keep_no_run_metadata(results):
+    nb = json.loads((results / "notebooks" / "force_field.ipynb").read_text())
+    assert nb["metadata"]["papermill"] == {"parameters": {"data_dir": "data", "formats": ["png", "svg", "pdf"],
+                                                          "lang": "ru", "out_dir": ".."}}
+    injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+    assert len(injected) == 1 and injected[0]["id"] == "injected-parameters"
+    assert 'data_dir = "data"' in "".join(injected[0]["source"])
+    for cell in nb["cells"]:
+        assert "execution" not in cell["metadata"] and "papermill" not in cell["metadata"]
+
+
+def test_results_get_the_users_umask_permissions(results):
+    mask = os.umask(0)
+    os.umask(mask)
+    assert results.stat().st_mode & 0o777 == 0o777 & ~mask  # 0755 under the usual umask 022
 
 
 def test_report_lists_every_item_and_embeds_every_figure(results):
@@ -51,11 +95,46 @@ def test_report_lists_every_item_and_embeds_every_figure(results):
     assert "<b>11.3</b>" in html and "<b>11.5</b>" in html and "<b>-0.2</b>" in html
 
 
-def test_second_run_gives_byte_identical_figures(results, tmp_path):
-    again = reproduce(out_dir=tmp_path / "again", jobs=2, notebooks=["swot", "lotus"], progress=lambda line: None)
-    for name in ("swot", "lotus_published", "lotus_canonical"):
-        for fmt in ("png", "svg", "pdf"):
-            assert sha256(again / "figures" / f"{name}.{fmt}") == sha256(results / "figures" / f"{name}.{fmt}"), (name, fmt)
+def _copy_of_the_repository(target):
+    """The repository's files as a fresh clone (plus files not yet committed) would hold them."""
+    listed = subprocess.run(["git", "-C", str(paths.ROOT), "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+                            capture_output=True, text=True, check=True).stdout.split("\0")
+    for rel in filter(None, listed):
+        source = paths.ROOT / rel
+        if source.is_file():
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / rel)
+    return target
+
+
+def test_another_clone_with_one_job_gives_the_same_bytes(results, tmp_path):
+    """A second clone, at a path with a space and Cyrillic letters, in another time zone, with --jobs 1,
+    against the session's run (this repository, --jobs 2): every file byte for byte."""
+    clone = _copy_of_the_repository(tmp_path / "копия репозитория")
+    env = {**os.environ, "PYTHONPATH": str(clone / "src"), "TZ": "Asia/Almaty"}
+    where = subprocess.run([sys.executable, "-c", "import repro.paths; print(repro.paths.ROOT)"], env=env,
+                           capture_output=True, text=True, check=True).stdout.strip()
+    assert where == str(clone)  # the clone's package, notebooks and data are the ones used
+    done = subprocess.run([repro_executable(), "reproduce", "--jobs", "1"], cwd=clone, env=env,
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr
+    theirs, ours = tree_snapshot(clone / "results"), tree_snapshot(results)
+    assert sorted(theirs) == sorted(ours)
+    assert [rel for rel in ours if theirs[rel] != ours[rel]] == []
+    assert done.stderr == ""  # nothing from third parties on a successful run
+    last = done.stdout.splitlines()[-2:]
+    assert re.match(r"rebuilt \d+ notebooks and \d+ files in [\d.]+ s", last[0]) and last[1].startswith("Results in results:")
+
+
+def test_an_empty_folder_then_an_earlier_results_folder_are_written(tmp_path):
+    out = tmp_path / "results"
+    out.mkdir()
+    reproduce(out_dir=out, notebooks=["overview"], progress=lambda line: None)
+    first = tree_snapshot(out)
+    assert {"notebooks/overview.ipynb", "numbers/overview.json", "report.html", "manifest.json"} <= set(first)
+    reproduce(out_dir=out, notebooks=["overview"], progress=lambda line: None)  # replaces what it made itself
+    assert tree_snapshot(out) == first
+    assert [p.name for p in tmp_path.iterdir()] == ["results"]
 
 
 def test_report_escapes_text_from_data(paper_copy, tmp_path):
@@ -67,16 +146,63 @@ def test_report_escapes_text_from_data(paper_copy, tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
+def _score_field(descriptor: dict) -> dict:
+    resource = next(r for r in descriptor["resources"] if r["name"] == "force_field")
+    return next(f for f in resource["schema"]["fields"] if f["name"] == "score")
+
+
+def test_the_papers_report_cites_the_paper_and_its_scale_note(tmp_path):
+    descriptor = json.loads(paths.CODEBOOK.read_text(encoding="utf-8"))
+    html = render_report(load_analysis(), tmp_path, "ru")
+    assert descriptor["sources"][0]["title"].replace("«", "&laquo;").replace("»", "&raquo;") in html \
+        or descriptor["sources"][0]["title"] in html
+    note = _score_field(descriptor).get("scale_note", "объявлена в datapackage.json анализа")
+    assert note in html
+    assert '<html lang="ru">' in html and "Отчёт о воспроизведении" in html
+
+
+@pytest.mark.parametrize("lang, heading", [("en", "Reproduction report"), ("ru", "Отчёт о воспроизведении")])
+def test_a_students_report_is_the_students(lang, heading, small_analysis, tmp_path):
+    html = render_report(load_analysis(small_analysis), tmp_path, lang)
+    assert f'<html lang="{lang}">' in html and heading in html
+    assert "A town festival run by volunteers" in html and "Notes of the volunteers&#39; meeting, 2024" in html
+    for paper_words in ("Жолдыбаев", "Zholdybayev", "article", "статья"):
+        assert paper_words not in html, paper_words
+    scale_note = {"en": "(scale 1-10: declared in the analysis&#39;s datapackage.json)",
+                  "ru": "(шкала 1-10: объявлена в datapackage.json анализа)"}
+    assert scale_note[lang] in html
+
+
+def test_a_folder_without_its_own_codebook_is_named_by_its_folder(small_analysis, tmp_path):
+    (small_analysis / "datapackage.json").unlink()
+    (small_analysis / "lotus.csv").unlink()
+    write_csv(small_analysis / "force_field.csv", ["id", "kind", "direction", "text", "swot_id"], [
+        ["D1", "force", "driving", "A grant programme", "O1"], ["R1", "force", "restraining", "Volunteer burnout", "T1"]])
+    html = render_report(load_analysis(small_analysis), tmp_path, "en")
+    assert "<p class=\"title\">small</p>" in html and "Source:" not in html
+    assert "Zholdybayev" not in html and "Жолдыбаев" not in html
+
+
 def test_failing_notebook_is_named_and_previous_results_stay(tmp_path):
-    out = tmp_path / "results"
-    out.mkdir()
-    (out / "previous.txt").write_text("last good run")
+    out = earlier_results(tmp_path / "results")
+    before = tree_snapshot(out)
     with pytest.raises(ReproduceError) as info:
         reproduce(out_dir=out, lang="xx", notebooks=["swot"], progress=lambda line: None)
     message = str(info.value)
     assert "swot.ipynb" in message and "cell" in message and "ValueError" in message
-    assert (out / "previous.txt").read_text() == "last good run"
+    assert tree_snapshot(out) == before
     assert [p.name for p in tmp_path.iterdir()] == ["results"]  # no half-written folder left behind
+
+
+@pytest.mark.parametrize("name", ["overview", "swot", "force_field", "lotus", "sensitivity"])
+def test_every_parameter_a_notebook_declares_is_understood(name):
+    """papermill reads the parameters cell line by line; a line it cannot parse (an "=" inside the
+    comment, for one) makes it print a warning and leaves the parameter unknown to repro reproduce."""
+    path = paths.NOTEBOOKS / f"{name}.ipynb"
+    cell = next(c for c in json.loads(path.read_text(encoding="utf-8"))["cells"]
+                if "parameters" in c["metadata"].get("tags", []))
+    written = re.findall(r"^(\w+)\s*:", "".join(cell["source"]), re.M)
+    assert sorted(declared_parameters(path)) == sorted(written)
 
 
 def test_unknown_or_ill_typed_parameter_is_refused_before_running():
@@ -88,3 +214,4 @@ def test_unknown_or_ill_typed_parameter_is_refused_before_running():
     assert not any("'half_width' expects" in p for p in problems)  # an int is a fine float
     with pytest.raises(ReproduceError, match="unknown parameter 'colour'"):
         reproduce(out_dir="unused", extra_parameters={"colour": "red"}, progress=lambda line: None)
+    assert not Path("unused").exists()

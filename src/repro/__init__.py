@@ -1,11 +1,15 @@
 """repro: a reproduction package for Zholdybayev & Utepova's SWOT, force field and lotus flower.
 
-The library is a set of functions over plain tables:
+The library is a set of functions over plain tables, in layers that each use only those below:
 
-- :mod:`repro.data` loads and validates an analysis folder (the paper's or anyone's);
-- :mod:`repro.data.chain` checks the links SWOT -> force field -> lotus;
-- :mod:`repro.methods.force_field` computes totals, net force and rankings;
-- :mod:`repro.data.transcription` checks the paper's data against the article's text.
+- :mod:`repro.data` loads and validates an analysis folder (the paper's or anyone's), checks the
+  chain SWOT -> force field -> lotus and the paper's data against the article's text;
+- :mod:`repro.methods` computes each method's tables (totals, rankings, claims, sensitivity);
+- :mod:`repro.figures` draws them;
+- :mod:`repro.pipeline` runs the notebooks into a results folder that never costs a user a file
+  (:mod:`~repro.pipeline.reproduce`, :mod:`~repro.pipeline.outdir`), writes the report, and
+  verifies a reproduction against the committed reference (:mod:`~repro.pipeline.verify`);
+- :mod:`repro.cli` is the ``repro`` command.
 """
 
 __version__ = "0.1.0"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from repro import paths
+from repro import __version__, paths
 from repro.errors import AnalysisError
 
 EXIT_USER_ERROR = 2
@@ -24,9 +25,21 @@ def _load(folder):
     return load_analysis(folder)
 
 
+class UsageError(Exception):
+    """A command line that cannot mean one thing (exit 2)."""
+
+
+def _analysis_folder(args) -> Path | None:
+    """The analysis folder of ``validate`` and ``summary``: ``--data DIR`` as in every command, or
+    the positional ``DIR`` kept as an alias; None for the paper's data."""
+    if args.folder is not None and args.data is not None and args.folder != args.data:
+        raise UsageError(f"two analysis folders given ({args.folder} and --data {args.data}); give one, with --data.")
+    return args.data if args.data is not None else args.folder
+
+
 def cmd_validate(args) -> int:
     from repro.data.chain import chain_links, chain_summary
-    analysis = _load(args.folder)
+    analysis = _load(_analysis_folder(args))
     for note in analysis.notes:
         print(f"note: {note}")
     print(f"OK: {analysis.folder} holds {analysis.describe()}.")
@@ -39,7 +52,7 @@ def cmd_validate(args) -> int:
 
 def cmd_summary(args) -> int:
     from repro.methods.force_field import balance, rank_forces
-    analysis = _load(args.folder)
+    analysis = _load(_analysis_folder(args))
     if not analysis.has_scores:
         print(f"{analysis.folder}: the force field has no scores, so there is no balance to compute.")
         return 0
@@ -69,33 +82,52 @@ def cmd_check_source(args) -> int:
     checked, problems = check_against_text(analysis, text)
     if problems:
         raise AnalysisError(problems)
-    print(f"OK: {checked} transcribed values stand verbatim at their recorded lines of {text}.")
+    print(f"OK: {checked} transcribed values and quotes stand verbatim at their recorded lines of {text}.")
     return 0
 
 
 def cmd_reproduce(args) -> int:
-    from repro.pipeline.reproduce import ParameterError, ReproduceError, reproduce
+    from repro.pipeline.notebook_worker import skip_slow_format_checker
+    skip_slow_format_checker()  # this process imports papermill to read the notebooks' parameters
+    from repro.pipeline.reproduce import ParameterError, ReproduceError, Stopped, reproduce
+
+    existed = Path(args.out).exists()
     try:
-        out = reproduce(args.data, args.out, lang=args.lang, jobs=args.jobs)
+        reproduce(args.data, args.out, lang=args.lang, jobs=args.jobs, progress=lambda line: print(line, flush=True))
     except ReproduceError as exc:
         print(f"repro: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR if isinstance(exc, ParameterError) else 1
-    print(f"Results in {out}: figures/, notebooks/, report.html, manifest.json")
+    except Stopped as exc:
+        kept = f"the previous results in {args.out} are untouched" if existed else f"{args.out} was not created"
+        print(f"repro: stopped by {exc.signal_name}: every process it started was stopped and the unfinished run "
+              f"removed; {kept}.", file=sys.stderr)
+        return exc.exit_code
+    print(f"Results in {args.out}: report.html (open it in a browser), figures/, numbers/, notebooks/, manifest.json. "
+          f"Compare them with the reference: repro verify {args.out}")
     return 0
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    """Write next to the target, then rename: a reader never sees half a file."""
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
+def cmd_verify(args) -> int:
+    from repro.pipeline.verify import VerifyError, update_reference, verify
+    try:
+        if args.update:
+            reference, n_files, n_copied = update_reference(args.results, reference=args.reference)
+            print(f"Rewrote the reference {paths.shown_folder(reference)}/ from {args.results}: the hashes of "
+                  f"{n_files} files and the headline numbers, with copies of {n_copied} of them. Commit it.")
+            return 0
+        verification = verify(args.results, reference=args.reference, diff_dir=args.diff_dir)
+    except VerifyError as exc:
+        print(f"repro: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    for line in verification.lines():
+        print(line)
+    return verification.status
 
 
 def cmd_sensitivity(args) -> int:
-    import json
-
     from repro.data.codebook import Scale
-    from repro.methods.sensitivity import NOISE_MODELS, analyse
+    from repro.methods.sensitivity import NOISE_MODELS, analyse, result_files
+    from repro.pipeline.outdir import OutputFolderError, check_output_folder, staged_output, write_manifest
 
     problems = []
     if args.draws < 1:
@@ -119,6 +151,11 @@ def cmd_sensitivity(args) -> int:
     if not analysis.has_scores:
         print(f"repro: {analysis.folder}: the force field has no scores, so there is nothing to perturb.", file=sys.stderr)
         return EXIT_USER_ERROR
+    try:
+        out = check_output_folder(args.out, analysis.folder)  # before any work: no file of the user's is at risk
+    except OutputFolderError as exc:
+        print(f"repro: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
     progress = None
     bar = None
     if args.draws >= 2_000_000:
@@ -128,27 +165,20 @@ def cmd_sensitivity(args) -> int:
     result = analyse(analysis, args.noise, args.half_width, args.draws, args.seed, scale, progress=progress)
     if bar is not None:
         bar.close()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    columns = ["claim", "holds", "p_holds", "p_holds_se", "break_even", "ties", "statement", "origin", "source"]
-    _atomic_write(out / "claims.csv", result["claims"][columns].to_csv(index=False, lineterminator="\n"))
-    rest = {k: (v.to_dict("records") if hasattr(v, "to_dict") and not isinstance(v, dict) else v)
-            for k, v in result.items() if k not in ("claims", "net_sample", "forces", "rank_acceptability")}
-    rest["rank_acceptability"] = result["rank_acceptability"].reset_index().to_dict("records")
-    _atomic_write(out / "sensitivity.json", json.dumps(rest, ensure_ascii=False, indent=2, default=_json_default) + "\n")
+    settings = result["settings"]
+    with staged_output(out) as staging:
+        for name, text in result_files(result).items():
+            (staging / name).write_text(text, encoding="utf-8")
+        write_manifest(staging, {"command": "sensitivity", "inputs_sha256": analysis.input_hashes(),
+                                 "parameters": {k: settings[k] for k in ("noise", "half_width", "draws", "seed", "scale")}})
     for m in result["moved_scores"].itertuples():
-        print(f"note: {m.id}'s score {m.score:g} lies outside the scale {result['settings']['scale']}; "
+        print(f"note: {m.id}'s score {m.score:g} lies outside the scale {settings['scale']}; "
               f"moved to {m.new_score:g} (by {m.moved_by:+g}).")
-    print(result["claims"][["claim", "holds", "p_holds", "p_holds_se", "break_even"]].to_string(index=False))
-    print(f"Wrote {out / 'claims.csv'} and {out / 'sensitivity.json'}")
+    for note in result["notes"]:
+        print(f"note: {note}")
+    print(result["claims"][["claim", "holds", "p_holds", "p_holds_se", "break_even_text"]].to_string(index=False))
+    print(f"Wrote claims.csv and sensitivity.json to {args.out}")
     return 0
-
-
-def _json_default(value):
-    import numpy as np
-    if isinstance(value, (np.floating, np.integer, np.bool_)):
-        return value.item()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def cmd_template(args) -> int:
@@ -161,43 +191,53 @@ def cmd_template(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    import json
-
-    from repro.methods.compare import compare, load_rater_scores
     from repro.figures.compare import plot_comparison
+    from repro.methods.compare import compare, load_rater_scores, result_files
+    from repro.pipeline.outdir import OutputFolderError, check_output_folder, sha256, staged_output, write_manifest
     from repro.pipeline.outputs import publish_figure
 
     analysis = _load(args.data)
     if not analysis.has_scores:
         print(f"repro: {analysis.folder}: the force field has no scores to compare with.", file=sys.stderr)
         return EXIT_USER_ERROR
-    if not Path(args.scores).is_file():
+    scores_file = Path(args.scores)
+    if not scores_file.is_file():
         print(f"repro: {args.scores}: no such file; expected a CSV with columns rater, id, score.", file=sys.stderr)
         return EXIT_USER_ERROR
-    raters = load_rater_scores(args.scores, analysis)
+    try:
+        out = check_output_folder(args.out, analysis.folder)  # before any work: no file of the user's is at risk
+    except OutputFolderError as exc:
+        print(f"repro: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    raters = load_rater_scores(scores_file, analysis)
     result = compare(analysis, raters)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    _atomic_write(out / "compare_claims.csv", result["support"].to_csv(index=False, lineterminator="\n"))
-    _atomic_write(out / "compare.json", json.dumps({
-        "scores": result["scores"].reset_index(names="rater").to_dict("records"),
-        "claims_by_rater": result["claims_by_rater"].reset_index(names="rater").to_dict("records"),
-        "kendalls_w": result["kendalls_w"]}, ensure_ascii=False, indent=2, default=_json_default) + "\n")
-    ax = plot_comparison(result["scores"], analysis.forces)
-    publish_figure(ax.figure, out, "compare_scores")
-    print(result["support"][["claim", "holds_for_paper", "raters_supporting", "raters"]].to_string(index=False))
+    with staged_output(out) as staging:
+        for name, text in result_files(result).items():
+            (staging / name).write_text(text, encoding="utf-8")
+        ax = plot_comparison(result["raters"], analysis.forces, lang=args.lang, scale=analysis.scale)
+        publish_figure(ax.figure, staging, "compare_scores")
+        inputs = {**analysis.input_hashes(), scores_file.name: sha256(scores_file)}
+        write_manifest(staging, {"command": "compare", "inputs_sha256": inputs,
+                                 "parameters": {"scores": scores_file.name}})
+    for note in result["notes"]:
+        print(f"note: {note}")
+    print(result["support"][["claim", "holds_at_published_scores", "raters_supporting", "raters"]].to_string(index=False))
     w = result["kendalls_w"]
-    print(f"Kendall's W: {w['all_forces']:.3f} over all forces, {w['driving']:.3f} driving, {w['restraining']:.3f} restraining")
-    print(f"Wrote {out / 'compare_claims.csv'}, {out / 'compare.json'} and {out / 'figures'}/compare_scores.*")
+    shown_w = {k: ("undefined" if v is None else f"{v:.3f}") for k, v in w.items()}
+    print(f"Kendall's W: {shown_w['all_forces']} over all forces, {shown_w['driving']} driving, "
+          f"{shown_w['restraining']} restraining")
+    print(f"Wrote compare_claims.csv, compare.json and figures/compare_scores.* to {args.out}")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="repro", description="Reproduce Zholdybayev & Utepova's SWOT, force field and lotus flower.")
+    parser.add_argument("--version", action="version", version=f"repro {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("validate", help="check an analysis folder (default: the paper's data)")
-    p.add_argument("folder", nargs="?", type=Path, default=None, help="folder with swot.csv, force_field.csv[, lotus.csv]")
+    p.add_argument("--data", type=Path, default=None, help="analysis folder (default: the paper's data)")
+    p.add_argument("folder", nargs="?", type=Path, default=None, help="the same as --data DIR (an older spelling)")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("template", help="write an empty analysis (three files and their codebook) to fill in")
@@ -206,19 +246,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("summary", help="print the force-field totals, net and rankings")
-    p.add_argument("folder", nargs="?", type=Path, default=None)
+    p.add_argument("--data", type=Path, default=None, help="analysis folder (default: the paper's data)")
+    p.add_argument("folder", nargs="?", type=Path, default=None, help="the same as --data DIR (an older spelling)")
     p.set_defaults(func=cmd_summary)
 
-    p = sub.add_parser("reproduce", help="run every notebook; write figures, notebooks, report and manifest")
+    p = sub.add_parser("reproduce", help="run every notebook; write figures, numbers, notebooks, report and manifest")
     p.add_argument("--data", type=Path, default=None, help="analysis folder (default: the paper's data)")
-    p.add_argument("--out", type=Path, default=Path("results"), help="output folder (default: results)")
-    p.add_argument("--lang", choices=("ru", "en"), default="ru", help="language of the figures (default: ru, as published)")
+    p.add_argument("--out", type=Path, default=Path("results"),
+                   help="output folder: new, empty, or written by repro reproduce before (default: results)")
+    p.add_argument("--lang", choices=("ru", "en"), default="ru",
+                   help="language of the figures and the report (default: ru, as published)")
     p.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default: 2)")
     p.set_defaults(func=cmd_reproduce)
 
+    p = sub.add_parser("verify", help="compare a results folder with the committed reference, file by file",
+                       description="Compare a results folder with the committed reference (reference/). Exit code 0: "
+                                   "every file identical; 1: something differs (each difference is named); 2: not a "
+                                   "results folder, or no reference; 3: no reference for this analysis or these settings.")
+    p.add_argument("results", nargs="?", type=Path, default=Path("results"), help="results folder (default: results)")
+    p.add_argument("--update", action="store_true",
+                   help="make RESULTS the new reference (only a default reproduction of the paper's data)")
+    p.add_argument("--diff-dir", type=Path, default=None,
+                   help="where difference images go (default: verify-diff beside RESULTS)")
+    p.add_argument("--reference", type=Path, default=None,
+                   help="the reference folder (default: reference/ in the repository)")
+    p.set_defaults(func=cmd_verify)
+
     p = sub.add_parser("sensitivity", help="how sensitive the claims are to the scores; writes claims.csv and sensitivity.json")
     p.add_argument("--data", type=Path, default=None, help="analysis folder (default: the paper's data)")
-    p.add_argument("--out", type=Path, default=Path("results/sensitivity"), help="output folder (default: results/sensitivity)")
+    p.add_argument("--out", type=Path, default=Path("sensitivity-results"),
+                   help="output folder: new, empty, or written by repro before (default: sensitivity-results)")
     p.add_argument("--draws", type=int, default=100_000, help="Monte Carlo draws (default: 100000)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--noise", default="uniform", help="uniform, integer, ordinal or dirichlet (default: uniform)")
@@ -227,10 +284,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="score scale (default: the one the data declare); scores outside are moved onto it")
     p.set_defaults(func=cmd_sensitivity)
 
-    p = sub.add_parser("compare", help="set a reviewer's (or several raters') scores beside the paper's")
+    p = sub.add_parser("compare", help="set a reviewer's (or several raters') scores beside the analysis's published ones")
     p.add_argument("scores", type=Path, help="CSV with columns rater, id, score (one row per rater and force)")
     p.add_argument("--data", type=Path, default=None, help="analysis folder (default: the paper's data)")
-    p.add_argument("--out", type=Path, default=Path("results/compare"), help="output folder (default: results/compare)")
+    p.add_argument("--out", type=Path, default=Path("compare-results"),
+                   help="output folder: new, empty, or written by repro before (default: compare-results)")
+    p.add_argument("--lang", choices=("ru", "en"), default="ru", help="language of the figure (default: ru)")
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("check-source", help="check the paper's data verbatim against the article's text")
@@ -241,11 +300,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from repro.pipeline.outdir import OutputFolderError
+
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except AnalysisError as exc:
         return _print_problems(exc)
+    except (OutputFolderError, UsageError) as exc:
+        print(f"repro: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("repro: interrupted.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # the reader went away (`repro summary | head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

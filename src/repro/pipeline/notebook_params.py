@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import papermill
-
 _TYPES = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}
 
 
 def declared_parameters(notebook: str | Path) -> dict[str, dict]:
     """The parameters a notebook declares: name -> {type, default, help}."""
+    import papermill  # imported here, not with the module: `repro reproduce` reads parameters while its kernels start
+
     return {name: {"type": p["inferred_type_name"], "default": p["default"], "help": p["help"]}
             for name, p in papermill.inspect_notebook(str(notebook)).items()}
 

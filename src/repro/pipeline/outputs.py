@@ -1,52 +1,33 @@
-"""What the notebooks write: figures (through :func:`repro.plotting.save_figure`) and headline
-numbers as JSON, so tests and the report read files, not screenshots."""
+"""What the notebooks write: figures (through :func:`repro.figures.common.save_figure`) and headline
+numbers as strict JSON, so tests and the report read files, not screenshots."""
 
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
-import numpy as np
-
-from repro.figures.common import save_figure
-
-
-def _plain(value):
-    """``value`` with numpy scalars and arrays made plain Python, and NaN or infinity made None."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return _plain(value.tolist())
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def dumps_strict(obj) -> str:
-    """Strict JSON text (``null`` where a value is undefined, never ``NaN``), keys sorted, UTF-8 kept,
-    ending with a newline: the same object always gives the same bytes. Pandas' missing values
-    (``NaN``, ``pd.NA``) become ``null`` too."""
-    def default(value):
-        try:
-            import pandas as pd
-            if value is pd.NA or value is pd.NaT:
-                return None
-        except ImportError:  # pragma: no cover
-            pass
-        raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-    return json.dumps(_plain(obj), ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False, default=default) + "\n"
+from repro.strict_json import dumps_strict
 
 
 def publish_figure(fig, out_dir: str | Path | None, name: str, formats=("png", "svg", "pdf")) -> list[Path]:
     """Save ``fig`` under ``out_dir/figures/name.*``; with no ``out_dir`` write nothing."""
+    from repro.figures.common import save_figure  # matplotlib only where figures are saved
+
     if not out_dir:
         return []
     return save_figure(fig, Path(out_dir) / "figures" / name, formats)
+
+
+def shown_figure(fig, written: list[Path]):
+    """What a notebook cell shows for ``fig``: the PNG just published (the very bytes of the file,
+    at the figure's size, without drawing the figure a second time for the notebook), or the figure
+    itself when nothing was written."""
+    png = next((Path(p) for p in written if Path(p).suffix == ".png"), None)
+    if png is None:
+        return fig
+    from IPython.display import Image
+
+    return Image(data=png.read_bytes(), format="png", width=round(fig.get_figwidth() * 72))
 
 
 def write_numbers(out_dir: str | Path | None, name: str, numbers: dict) -> Path | None:

@@ -1,5 +1,9 @@
-"""One self-contained HTML page for a reviewer or an editor: figures embedded, Tables 1-3 in the
-original and in translation, totals, checks, and where each value came from.
+"""One self-contained HTML page for a reviewer, an editor or a student: figures embedded, the three
+tables in the original and in translation, totals, checks, and where each value came from.
+
+Everything said about the analysis comes from the analysis folder itself: its title, description,
+sources and the note on its scale are read from its own ``datapackage.json`` (a folder without one
+is named by its folder name and cites nothing). Headings and captions follow ``lang``.
 
 Jinja2 escapes every value taken from the data files, so an item whose text is
 ``<script>alert(1)</script>`` shows as that text.
@@ -13,23 +17,86 @@ from pathlib import Path
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from repro import __version__
+from repro import __version__, paths
+from repro.data import codebook
 from repro.data.chain import chain_links, chain_summary
+from repro.labels import check_lang, label
 from repro.methods.force_field import balance, rank_forces
-from repro.pipeline.outputs import read_numbers
 from repro.methods.swot import quadrant_table
+from repro.pipeline.outputs import read_numbers
 
-CITATION = ("Е.С. Жолдыбаев, Г.М. Утепова. «Цифровизация как инструмент взаимодействия государственного аппарата "
-            "и гражданского общества» (E.S. Zholdybayev, G.M. Utepova, “Digitalization as a tool for interaction of "
-            "state apparatus and civil society”). Academy of Public Administration under the President of the "
-            "Republic of Kazakhstan.")
+#: The page's own words. The Russian and English versions say the same; neither is a translation
+#: of the article.
+WORDS = {
+    "en": {
+        "report": "Reproduction report", "sources": "Source", "data": "Data", "package": "Package",
+        "no_codebook": "This folder has no datapackage.json of its own: the package's default codebook applies, "
+                       "and there is no source to cite.",
+        "scale": "scale", "scale_declared": "declared in the analysis's datapackage.json",
+        "scale_default": "the default of the package's codebook (the folder declares none)",
+        "headline": "Headline",
+        "checks": "Checks", "check": "check", "links": "links", "result": "result", "holds": "holds", "fails": "fails",
+        "claims": "Conclusions and their robustness", "claim": "claim", "source": "source",
+        "holds_at": "holds at the given scores", "p_holds": "P(holds) under noise ± s.e.", "break_even": "break-even",
+        "yes": "yes", "no": "no", "figures": "Figures", "also": "also SVG and PDF",
+        "swot": "SWOT", "force_field": "Force field", "lotus": "Lotus flower",
+        "id": "id", "original": "text", "translation": "English (translation)", "becomes": "becomes",
+        "source_line": "source line", "direction": "direction", "score": "score", "rank": "rank",
+        "change": "change", "centre": "centre", "cell": "block, row, column",
+        "no_lotus": "This analysis has no lotus flower (no lotus.csv).",
+        "translations": "Translations", "source_lines": "Source lines",
+    },
+    "ru": {
+        "report": "Отчёт о воспроизведении", "sources": "Источник", "data": "Данные", "package": "Пакет",
+        "no_codebook": "В папке нет собственного datapackage.json: действует кодовая книга пакета по умолчанию, "
+                       "источника для ссылки нет.",
+        "scale": "шкала", "scale_declared": "объявлена в datapackage.json анализа",
+        "scale_default": "по умолчанию из кодовой книги пакета (папка своей не объявляет)",
+        "headline": "Главное",
+        "checks": "Проверки", "check": "проверка", "links": "связей", "result": "результат",
+        "holds": "выполняется", "fails": "не выполняется",
+        "claims": "Выводы и их устойчивость", "claim": "вывод", "source": "источник",
+        "holds_at": "верен при данных баллах", "p_holds": "P(верен) при шуме ± ст. ошибка",
+        "break_even": "точка перелома", "yes": "да", "no": "нет", "figures": "Рисунки", "also": "также SVG и PDF",
+        "swot": "SWOT", "force_field": "Силовое поле", "lotus": "Цветок лотоса",
+        "id": "id", "original": "текст", "translation": "по-английски (перевод)", "becomes": "становится",
+        "source_line": "строка источника", "direction": "направление", "score": "балл", "rank": "ранг",
+        "change": "изменение", "centre": "центр", "cell": "блок, строка, столбец",
+        "no_lotus": "В этом анализе нет «цветка лотоса» (нет lotus.csv).",
+        "translations": "Переводы", "source_lines": "Строки источника",
+    },
+}
 
 FIGURE_CAPTIONS = {
-    "swot": "SWOT grid (Table 1); opportunities and threats marked with the force they become.",
-    "force_field": "Force field (Table 2) in the paper's order; arrow length = score on one shared axis.",
-    "force_field_sorted": "Force field sorted within each side, strongest first.",
-    "lotus_published": "Lotus flower (Table 3) in the published layout; empty cells as published.",
-    "lotus_canonical": "Lotus flower, canonical 9×9 view: theme in the middle, restraining forces as petals.",
+    "en": {
+        "swot": "SWOT grid; opportunities and threats marked with the force they become.",
+        "force_field": "Force field in the order of the data; arrow length = score on one shared axis.",
+        "force_field_sorted": "Force field sorted within each side, strongest first.",
+        "lotus_published": "Lotus flower in the layout of the data; empty cells kept.",
+        "lotus_canonical": "Lotus flower, canonical view cropped to the blocks that exist: theme in the middle, restraining forces as petals.",
+        "sensitivity_net_histogram": "Net force (driving − restraining) over the Monte Carlo draws of noisy scores; "
+                                     "the given net dashed.",
+        "sensitivity_robustness_curves": "One panel per claim: how often it holds as the noise half-width h grows (lines, ±2 s.e.); models without a width as dashed levels.",
+        "sensitivity_tornado": "Net force when one score runs over the whole scale, the others as given.",
+        "sensitivity_rank_acceptability": "Rank acceptability (SMAA-2): the probability of each place within its side.",
+        "sensitivity_drop_one": "Drop one force: the net force without it.",
+        "sensitivity_force_field_whiskers": "Force field with the spread of each score under the noise (whiskers).",
+    },
+    "ru": {
+        "swot": "Матрица SWOT; возможности и угрозы отмечены силой, которой они становятся.",
+        "force_field": "Силовое поле в порядке данных; длина стрелки = балл на общей оси.",
+        "force_field_sorted": "Силовое поле, силы каждой стороны по убыванию.",
+        "lotus_published": "«Цветок лотоса» в раскладке данных; пустые клетки сохранены.",
+        "lotus_canonical": "«Цветок лотоса», канонический вид, только существующие блоки: тема в центре, силы сопротивления — лепестки.",
+        "sensitivity_net_histogram": "Чистая сила (движущие − сопротивления) в испытаниях Монте-Карло с шумом в баллах; "
+                                     "данная — пунктиром.",
+        "sensitivity_robustness_curves": "По панели на утверждение: как часто оно верно при росте полуширины шума h "
+                                         "(линии, ±2 станд. ошибки); модели без ширины — пунктирные уровни.",
+        "sensitivity_tornado": "Чистая сила, когда один балл пробегает всю шкалу, а остальные — как даны.",
+        "sensitivity_rank_acceptability": "Приемлемость рангов (SMAA-2): вероятность каждого места внутри своей стороны.",
+        "sensitivity_drop_one": "Исключение одной силы: чистая сила без неё.",
+        "sensitivity_force_field_whiskers": "Силовое поле с разбросом каждого балла под шумом (усы).",
+    },
 }
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -40,17 +107,81 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return frame.astype(object).where(frame.notna(), "").to_dict("records")
 
 
-def _figures(out_dir: Path) -> list[dict]:
+def _has_values(frames: list[pd.DataFrame | None], column: str) -> bool:
+    """Whether any of ``frames`` has a non-empty cell in ``column``."""
+    def filled(values: pd.Series) -> bool:
+        return bool((values.notna() & values.astype(object).map(lambda v: str(v).strip() != "")).any())
+    return any(f is not None and column in f and filled(f[column]) for f in frames)
+
+
+def _field(descriptor: dict, resource: str, name: str) -> dict:
+    """A field's descriptor from ``descriptor`` ({} when the codebook lacks the resource or the field)."""
+    try:
+        fields = codebook.resource(descriptor, resource)["schema"]["fields"]
+    except (KeyError, StopIteration, TypeError):
+        return {}
+    return next((f for f in fields if isinstance(f, dict) and f.get("name") == name), {})
+
+
+def _in_lang(entry: dict, key: str, lang: str) -> str:
+    """``entry[key + "_en"]`` for English where the data give one, else ``entry[key]`` ('' if neither)."""
+    if lang == "en" and entry.get(f"{key}_en"):
+        return str(entry[f"{key}_en"])
+    return str(entry.get(key) or "")
+
+
+def describe_analysis(analysis, lang: str, data_label: str) -> dict:
+    """What the report says about the analysis, all read from the folder's own ``datapackage.json``.
+
+    Returns title, citations (the sources' titles), description, the note on the scale (the score
+    field's ``scale_note``, or ``scale_note_en`` in English, else a plain statement of where the
+    scale is declared) and the notes on translations and source lines (those fields' descriptions).
+    """
+    words = WORDS[lang]
+    own = analysis.folder / "datapackage.json"
+    if not own.is_file():
+        return {"title": data_label, "citations": [], "description": words["no_codebook"],
+                "scale_note": words["scale_default"], "translation_note": "", "source_line_note": ""}
+    descriptor = codebook.folder_codebook(analysis.folder)
+    score = _field(descriptor, "force_field", "score")
+    sources = descriptor.get("sources") or []
+    return {
+        "title": _in_lang(descriptor, "title", lang) or data_label,
+        "citations": [str(s["title"]) for s in sources if isinstance(s, dict) and s.get("title")],
+        "description": _in_lang(descriptor, "description", lang),
+        "scale_note": _in_lang(score, "scale_note", lang) or words["scale_declared"],
+        "translation_note": str(_field(descriptor, "swot", "text_en").get("description") or ""),
+        "source_line_note": str(_field(descriptor, "swot", "source_line").get("description") or ""),
+    }
+
+
+def _figures(out_dir: Path, lang: str) -> list[dict]:
+    captions = FIGURE_CAPTIONS[lang]
     figures = []
     for path in sorted((out_dir / "figures").glob("*.png")):
         figures.append({"name": path.stem, "data": base64.b64encode(path.read_bytes()).decode("ascii"),
-                        "caption": FIGURE_CAPTIONS.get(path.stem, path.stem.replace("_", " "))})
-    order = list(FIGURE_CAPTIONS)
+                        "caption": captions.get(path.stem, path.stem.replace("_", " "))})
+    order = list(captions)
     return sorted(figures, key=lambda f: (order.index(f["name"]) if f["name"] in order else len(order), f["name"]))
 
 
-def render_report(analysis, out_dir: Path, lang: str = "ru") -> str:
-    """The report page as HTML text, from the analysis and what the notebooks wrote to ``out_dir``."""
+def render_report(analysis, out_dir: Path, lang: str = "ru", data_label: str | None = None) -> str:
+    """The report page as HTML text, from the analysis and what the notebooks wrote to ``out_dir``.
+
+    Parameters
+    ----------
+    analysis
+        The validated analysis (:func:`repro.data.load_analysis`).
+    out_dir
+        The folder the notebooks wrote their figures and numbers to.
+    lang
+        ``ru`` or ``en``: the page's headings, captions and the items' texts.
+    data_label
+        How the page names the data folder (default: :func:`repro.paths.shown_folder`).
+    """
+    lang = check_lang(lang)
+    out_dir = Path(out_dir)
+    data_label = data_label or paths.shown_folder(analysis.folder)
     forces = analysis.forces
     ranks = rank_forces(forces)[["id", "rank"]] if analysis.has_scores else pd.DataFrame({"id": forces["id"], "rank": ""})
     force_rows = forces.merge(ranks, on="id", how="left")
@@ -59,21 +190,27 @@ def render_report(analysis, out_dir: Path, lang: str = "ru") -> str:
     b = balance(forces) if analysis.has_scores else None
     numbers = read_numbers(out_dir) if (out_dir / "numbers").exists() else {}
     claims = numbers.get("claims", {}).get("claims", [])
+    tables = [analysis.swot, analysis.force_field, analysis.lotus]
     return _env.get_template("report.html.j2").render(
-        lang=lang, title="Zholdybayev & Utepova", citation=CITATION, version=__version__,
-        data_folder=str(analysis.folder), description=analysis.describe(), scale=str(analysis.scale),
-        captions={k: analysis.caption(k, "ru") for k in ("swot", "force_field", "lotus")},
+        lang=lang, t=WORDS[lang], about=describe_analysis(analysis, lang, data_label), version=__version__,
+        data_folder=data_label, description=analysis.describe(), scale=str(analysis.scale),
+        show_translation=_has_values(tables, "text_en"), show_source_line=_has_values(tables, "source_line"),
+        captions={k: analysis.caption(k, lang) for k in ("swot", "force_field", "lotus")},
         balance=None if b is None else {"driving_total": f"{b.driving_total:g}", "restraining_total": f"{b.restraining_total:g}",
-                                        "net": f"{b.net:g}", "verdict": b.verdict},
+                                        "net": f"{b.net:g}", "verdict": label(f"verdict_{b.verdict}", lang),
+                                        "driving": label("driving_total", lang),
+                                        "restraining": label("restraining_total", lang), "net_label": label("net", lang)},
         chain=_records(chain_summary(chain_links(analysis.swot, forces, analysis.lotus))),
         claims=claims, claims_note=numbers.get("claims", {}).get("note", ""),
-        figures=_figures(out_dir), swot=_records(swot), forces=_records(force_rows),
+        claims_notes=numbers.get("claims", {}).get("notes", []),
+        figures=_figures(out_dir, lang), swot=_records(swot), forces=_records(force_rows),
         changes=_records(analysis.changes), lotus=None if analysis.lotus is None else _records(analysis.lotus),
     )
 
 
-def write_report(analysis, out_dir: str | Path, lang: str = "ru") -> Path:
+def write_report(analysis, out_dir: str | Path, lang: str = "ru", data_label: str | None = None) -> Path:
+    """Write ``out_dir/report.html`` (see :func:`render_report`) and return its path."""
     out_dir = Path(out_dir)
     path = out_dir / "report.html"
-    path.write_text(render_report(analysis, out_dir, lang), encoding="utf-8")
+    path.write_text(render_report(analysis, out_dir, lang, data_label), encoding="utf-8")
     return path

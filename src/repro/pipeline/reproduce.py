@@ -1,28 +1,52 @@
-"""``repro reproduce``: run every notebook through papermill, in parallel, into a fresh folder,
+"""``repro reproduce``: run every notebook through papermill, in parallel, into a staging folder,
 then write the report and the manifest, and only then replace the previous results.
 
-An interrupted or failed run leaves the previous results as they were.
+- The output folder is checked before anything runs (:func:`repro.pipeline.outdir.check_output_folder`):
+  no file of the user's is ever replaced.
+- The notebooks run in ``jobs`` worker processes, each in a session of its own with one kernel that
+  is reset between notebooks (:mod:`repro.pipeline.notebook_worker`); what they print goes to a log
+  that is shown only when a notebook fails.
+- SIGINT or SIGTERM stops every worker and kernel the run started, removes the staging folder and
+  leaves the previous results as they were (:class:`Stopped`).
+- The outputs depend only on the inputs: no absolute path, time or machine name is written, so two
+  clones, two days and any ``jobs`` give the same bytes.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
+import selectors
 import shutil
+import signal
 import subprocess
-import tempfile
+import sys
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from repro import __version__, paths
 from repro.data import load_analysis
 from repro.pipeline.notebook_params import check_parameters, declared_parameters
+from repro.pipeline.notebook_worker import log_heading
+from repro.pipeline.outdir import check_output_folder, sha256, staged_output, write_manifest
 
 #: The notebooks a reproduction runs, longest first so that parallel workers finish together.
 NOTEBOOKS = ("sensitivity", "lotus", "force_field", "swot", "overview")
+#: The default settings: the paper's language and every figure format.
+DEFAULT_LANG = "ru"
+DEFAULT_FORMATS = ("png", "svg", "pdf")
+#: Parameters every notebook takes; the rest (seed, draws, ...) go to the notebooks that declare them.
+COMMON_PARAMETERS = ("data_dir", "lang", "formats", "out_dir")
+#: How the executed notebooks name their output folder: the results folder, seen from ``notebooks/``.
+SHOWN_OUT_DIR = ".."
+#: Scratch space inside the staging folder (logs, kernels' connection files, each notebook's own
+#: output folder); removed before the manifest is written.
+SCRATCH = ".work"
+#: Lines of a failed notebook's log shown to the user.
+LOG_LINES = 40
 
 
 class ReproduceError(Exception):
@@ -33,15 +57,26 @@ class ParameterError(ReproduceError):
     """Parameters refused before anything ran (a user mistake)."""
 
 
+class Stopped(BaseException):
+    """SIGINT or SIGTERM arrived: every process the run started has been stopped and the staging
+    folder removed. A BaseException, like KeyboardInterrupt, so that no ``except Exception`` eats it."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        self.signal_name = signal.Signals(signum).name
+        super().__init__(f"stopped by {self.signal_name}")
+
+    @property
+    def exit_code(self) -> int:
+        """128 + the signal's number, as a shell reports it: 130 for SIGINT, 143 for SIGTERM."""
+        return 128 + self.signum
+
+
 @dataclass
 class NotebookRun:
     name: str
     seconds: float
-    error: str | None = None
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    error: dict | None = None
 
 
 def available_notebooks() -> list[str]:
@@ -57,53 +92,247 @@ def why_not_applicable(name: str, analysis) -> str | None:
     return None
 
 
-def _run_one(name: str, parameters: dict, out_dir: str) -> NotebookRun:
-    """Execute one notebook (in a worker process) and describe how it went."""
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    start = time.perf_counter()
-    source = paths.NOTEBOOKS / f"{name}.ipynb"
-    target = Path(out_dir) / "notebooks" / f"{name}.ipynb"
-    try:
-        papermill.execute_notebook(str(source), str(target), parameters=parameters, kernel_name="python3",
-                                   progress_bar=False, cwd=str(paths.NOTEBOOKS),
-                                   start_timeout=180)  # a kernel starts slowly on a busy 2-core machine
-    except PapermillExecutionError as exc:
-        return NotebookRun(name, time.perf_counter() - start,
-                           f"cell {exc.exec_count} raised {exc.ename}: {exc.evalue}")
-    except Exception as exc:  # a kernel that dies or cannot start: still name the notebook
-        return NotebookRun(name, time.perf_counter() - start, f"{type(exc).__name__}: {exc}")
-    return NotebookRun(name, time.perf_counter() - start)
-
-
-#: Parameters every notebook takes; the rest (seed, draws, ...) go to the notebooks that declare them.
-COMMON_PARAMETERS = ("data_dir", "lang", "formats", "out_dir")
-
-
 def _parameters_for(declared: dict, parameters: dict) -> dict:
     return {k: v for k, v in parameters.items() if k in COMMON_PARAMETERS or k in declared}
 
 
-def _git_commit() -> str | None:
+def _check_all_parameters(notebooks: list[str], parameters: dict) -> dict[str, dict]:
+    """Each notebook's declared parameters; ParameterError when one is unknown or ill-typed."""
+    declared = {name: declared_parameters(paths.NOTEBOOKS / f"{name}.ipynb") for name in notebooks}
+    known = set().union(*map(set, declared.values())) if declared else set()
+    problems = [f"unknown parameter {k!r}: no notebook takes it (they take {', '.join(sorted(known))})."
+                for k in parameters if k not in known]
+    for name in notebooks:
+        problems += check_parameters(paths.NOTEBOOKS / f"{name}.ipynb", _parameters_for(declared[name], parameters),
+                                     declared[name])
+    if problems:
+        raise ParameterError("\n".join(problems))
+    return declared
+
+
+# --- stopping ------------------------------------------------------------------------------------
+
+class _StopOnSignals:
+    """While active, SIGINT and SIGTERM raise :class:`Stopped` in the main thread; after
+    :meth:`finishing` they are only remembered, so that a run whose results are complete is swapped
+    in whole rather than interrupted halfway through."""
+
+    def __init__(self):
+        self.finishing_now = False
+        self.received: int | None = None
+
+    def handle(self, signum, frame):
+        self.received = signum
+        if not self.finishing_now:
+            self.finishing_now = True  # a second Ctrl-C must not interrupt the clean-up
+            raise Stopped(signum)
+
+    def finishing(self) -> None:
+        self.finishing_now = True
+
+
+@contextmanager
+def _stop_on_signals():
+    stopper = _StopOnSignals()
+    if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
+        yield stopper
+        return
+    previous = {s: signal.signal(s, stopper.handle) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        out = subprocess.run(["git", "-C", str(paths.ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None
+        yield stopper
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
-def _manifest(out: Path, analysis, parameters: dict, makers: dict[str, tuple[str, dict]]) -> dict:
-    """For each file written: its hash, what made it and with which parameters; plus the inputs'
-    hashes, the package version and the git commit."""
-    inputs = {p.name: sha256(p) for p in sorted(analysis.folder.iterdir()) if p.suffix in (".csv", ".json")}
-    files = {}
-    for path in sorted(p for p in out.rglob("*") if p.is_file()):
-        rel = path.relative_to(out).as_posix()
-        maker, used = makers[rel]
-        files[rel] = {"sha256": sha256(path), "made_by": maker, "parameters": used}
-    return {"package": "repro", "version": __version__, "git_commit": _git_commit(),
-            "data_folder": str(analysis.folder), "inputs_sha256": inputs, "parameters": parameters, "files": files}
+def stop_process_trees(pids: list[int], timeout: float = 5.0) -> list[int]:
+    """Stop the processes ``pids`` and every process they started, at once; return every pid stopped.
+
+    Each process is frozen (SIGSTOP) before its children are listed, so none can start another
+    process unseen or leave a kernel behind by dying first (a kernel may run in a session of its
+    own, so process groups cannot be relied on). Then all are killed and waited for.
+    """
+    import psutil
+
+    frozen: dict[int, psutil.Process] = {}
+    frontier = []
+    for pid in pids:
+        try:
+            frontier.append(psutil.Process(pid))
+        except psutil.NoSuchProcess:
+            pass
+    while frontier:
+        found = []
+        for process in frontier:
+            try:
+                process.suspend()
+                frozen[process.pid] = process
+                found += [c for c in process.children(recursive=True) if c.pid not in frozen]
+            except psutil.NoSuchProcess:
+                pass
+        frontier = found
+    for process in frozen.values():
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            pass
+    _wait_until_gone(list(frozen.values()), timeout)
+    return sorted(frozen)
+
+
+def _wait_until_gone(processes, timeout: float) -> None:
+    """Wait until every process has exited (a zombie, waiting for its parent to collect it, counts as
+    gone: psutil's own wait would wait for the reaping of processes that are not our children)."""
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    alive = list(processes)
+    while alive and time.monotonic() < deadline:
+        still = []
+        for process in alive:
+            try:
+                if process.status() != psutil.STATUS_ZOMBIE:
+                    still.append(process)
+            except psutil.NoSuchProcess:
+                pass
+        alive = still
+        if alive:
+            time.sleep(0.02)
+
+
+# --- the workers ---------------------------------------------------------------------------------
+
+class _Worker:
+    """One worker process (see :mod:`repro.pipeline.notebook_worker`) and its answer pipe. It starts
+    its kernel at once, and then runs the notebooks it is sent."""
+
+    def __init__(self, env: dict, log: Path):
+        self.log = log
+        read_end, write_end = os.pipe()
+        # A stop arriving halfway through starting the process could leave it running unrecorded:
+        # SIGINT and SIGTERM wait until it is recorded (and so will be stopped with the others).
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            with open(log, "ab") as log_file:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-m", "repro.pipeline.notebook_worker", str(write_end), str(paths.NOTEBOOKS)],
+                    stdin=subprocess.PIPE, stdout=log_file, stderr=subprocess.STDOUT, pass_fds=(write_end,),
+                    start_new_session=True, env=env, cwd=str(paths.NOTEBOOKS), text=True, encoding="utf-8")
+        finally:
+            os.close(write_end)
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        self.answers = os.fdopen(read_end, "r", encoding="utf-8")
+        self.job: dict | None = None
+
+    def send(self, job: dict) -> None:
+        self.job = job
+        self.process.stdin.write(json.dumps(job) + "\n")
+        self.process.stdin.flush()
+
+    def finish(self) -> None:
+        """No more jobs: the worker shuts its kernel down and exits when its stdin ends."""
+        if not self.process.stdin.closed:
+            self.process.stdin.close()
+
+    def release(self) -> None:
+        """Wait for the worker's exit and close the pipes (after :meth:`finish`, or after it was stopped)."""
+        self.process.wait()
+        self.answers.close()
+        try:
+            self.process.stdin.close()
+        except OSError:  # already closed, or nobody left to read it
+            pass
+
+
+def _log_of(name: str, log: Path) -> str:
+    """The last lines a worker's log holds for notebook ``name`` (what its kernel and papermill printed)."""
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    lines = text.split(log_heading(name))[-1].strip().splitlines()
+    return "\n".join(lines[-LOG_LINES:])
+
+
+def _failure(run: NotebookRun, log: Path) -> str:
+    """The message for a failed notebook: which notebook, which cell, which error, and what it printed."""
+    error = run.error
+    where = (f"cell {error['cell'] + 1} ({error['first_line']})" if error.get("cell") is not None  # counted from 1
+             else "before any cell ran")
+    message = f"notebook {run.name}.ipynb failed at {where}: {error['ename']}: {error['evalue']}"
+    printed = _log_of(run.name, log)
+    if printed:
+        message += f"\nWhat it printed (last lines):\n{printed}"
+    return message
+
+
+class _WorkerPool:
+    """``size`` workers, started on entering (their kernels start while the caller checks the
+    parameters); on leaving, shut down in parallel after success, or stopped at once, with every
+    process they started, after an error or a stop."""
+
+    def __init__(self, size: int, scratch: Path):
+        self.size = size
+        self.scratch = scratch
+        self.workers: list[_Worker] = []
+
+    def __enter__(self) -> "_WorkerPool":
+        # Kernels' connection files go into the scratch folder, so a stop that kills them leaves none behind.
+        env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(self.scratch / "runtime")}
+        (self.scratch / "logs").mkdir(parents=True)
+        try:
+            for index in range(self.size):
+                self.workers.append(_Worker(env, self.scratch / "logs" / f"worker-{index}.log"))
+        except BaseException:
+            self.__exit__(None, None, None, stop=True)
+            raise
+        return self
+
+    def __exit__(self, kind, value, traceback, stop: bool | None = None) -> None:
+        if stop or (stop is None and kind is not None):  # an error or a stop: no worker or kernel may outlive the run
+            stop_process_trees([w.process.pid for w in self.workers])
+        else:
+            self.finish()
+        for worker in self.workers:
+            worker.release()
+        self.workers = []
+
+    def finish(self) -> None:
+        """No more jobs: every worker shuts its kernel down, all at once, while the caller goes on."""
+        for worker in self.workers:
+            worker.finish()
+
+    def run(self, jobs: list[dict], progress) -> list[NotebookRun]:
+        """Run ``jobs`` in the given order, each on the next free worker; raise ReproduceError at the first failure."""
+        queue = list(jobs)
+        runs: list[NotebookRun] = []
+        selector = selectors.DefaultSelector()
+        for worker in self.workers:
+            selector.register(worker.answers, selectors.EVENT_READ, worker)
+            if queue:
+                worker.send(queue.pop(0))
+        while len(runs) < len(jobs):
+            for key, _ in selector.select():
+                worker: _Worker = key.data
+                line = worker.answers.readline()
+                job = worker.job
+                if not line and job is None:  # an idle worker ended: nothing was lost
+                    selector.unregister(worker.answers)
+                    continue
+                if not line:  # the worker died without answering
+                    raise ReproduceError(f"notebook {job['name']}.ipynb failed: its worker process stopped "
+                                         f"unexpectedly.\n{_log_of(job['name'], worker.log)}")
+                answer = json.loads(line)
+                run = NotebookRun(answer["name"], answer["seconds"], answer["error"])
+                runs.append(run)
+                status = "failed" if run.error else "done"
+                progress(f"[{len(runs)}/{len(jobs)}] {run.name}.ipynb {status} in {run.seconds:.1f} s")
+                if run.error:
+                    raise ReproduceError(_failure(run, worker.log))
+                worker.job = None
+                if queue:
+                    worker.send(queue.pop(0))
+        return runs
 
 
 def _merge_part(part: Path, staging: Path, maker: str, used: dict, makers: dict) -> None:
@@ -111,26 +340,61 @@ def _merge_part(part: Path, staging: Path, maker: str, used: dict, makers: dict)
     for path in sorted(p for p in part.rglob("*") if p.is_file()):
         rel = path.relative_to(part).as_posix()
         target = staging / rel
+        if rel in makers:
+            raise ReproduceError(f"{maker} and {makers[rel][0]} both wrote {rel}; each output file must have one maker.")
         target.parent.mkdir(parents=True, exist_ok=True)
         path.replace(target)
         makers[rel] = (maker, used)
 
 
-def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results", lang: str = "ru",
-              jobs: int = 2, formats=("png", "svg", "pdf"), notebooks: list[str] | None = None,
+def _replacements(data_folder: Path, shown_data: str, part: Path) -> list[tuple[str, str]]:
+    """Absolute paths an output may print, and what to print instead, so outputs read the same on any machine."""
+    pairs = [(str(part), SHOWN_OUT_DIR), (str(part.parents[2]), "<results>"), (str(data_folder), shown_data),
+             (str(paths.ROOT.resolve()), "<repository>"), (sys.prefix, "<python>")]
+    return [(absolute, shown) for absolute, shown in pairs if len(absolute) > 1]
+
+
+def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results", lang: str = DEFAULT_LANG,
+              jobs: int = 2, formats=DEFAULT_FORMATS, notebooks: list[str] | None = None,
               extra_parameters: dict | None = None, progress=print) -> Path:
-    """Run the notebooks and write figures, executed notebooks, report and manifest to ``out_dir``.
+    """Run the notebooks and write figures, numbers, executed notebooks, report and manifest to ``out_dir``.
+
+    Parameters
+    ----------
+    data_dir
+        The analysis folder, relative to the working directory or absolute; None for the paper's data.
+    out_dir
+        The output folder: missing, empty, or an earlier run's results (see :mod:`repro.pipeline.outdir`).
+    lang
+        ``ru`` (as published) or ``en`` (our translations) for the figures and the report.
+    jobs
+        Notebooks run at once.
+    formats, notebooks, extra_parameters
+        Figure formats; which notebooks (default: all that apply); further notebook parameters.
+    progress
+        Called with one line of text per step.
+
+    Returns
+    -------
+    Path
+        The absolute output folder.
 
     Raises
     ------
     AnalysisError
         The data folder is not valid (nothing is run).
+    OutputFolderError
+        The output folder may not be written (nothing is run).
     ReproduceError
         A parameter is refused (nothing is run), or a notebook failed (previous results kept).
+    Stopped
+        SIGINT or SIGTERM arrived (every process stopped, previous results kept).
     """
     from repro.pipeline.report import write_report
 
     analysis = load_analysis(data_dir)  # fail on bad data before starting any kernel
+    data_folder = analysis.folder.resolve()  # kernels run in notebooks/: a relative path would point elsewhere
+    out = check_output_folder(out_dir, data_folder)
     if jobs < 1:
         raise ParameterError(f"--jobs must be at least 1, got {jobs}")
     notebooks = list(notebooks or available_notebooks())
@@ -139,63 +403,39 @@ def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results
         if reason:
             progress(f"skipped {name}.ipynb: {reason}")
             notebooks.remove(name)
-    parameters = {"data_dir": str(analysis.folder), "lang": lang, "formats": list(formats),
-                  **(extra_parameters or {})}
-    declared = {name: declared_parameters(paths.NOTEBOOKS / f"{name}.ipynb") for name in notebooks}
-    known = set().union(*map(set, declared.values()))
-    problems = [f"unknown parameter {k!r}: no notebook takes it (they take {', '.join(sorted(known))})."
-                for k in parameters if k not in known]
-    for name in notebooks:
-        problems += check_parameters(paths.NOTEBOOKS / f"{name}.ipynb", _parameters_for(declared[name], parameters),
-                                     declared[name])
-    if problems:
-        raise ParameterError("\n".join(problems))
+    parameters = {"data_dir": str(data_folder), "lang": lang, "formats": list(formats), **(extra_parameters or {})}
+    shown_data = paths.shown_folder(data_folder)
+    shown = {**parameters, "data_dir": shown_data}
 
-    out = Path(out_dir).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    try:
+    start = time.perf_counter()
+    with _stop_on_signals() as stopper, staged_output(out) as staging:
+        scratch = staging / SCRATCH
         (staging / "notebooks").mkdir()
-        makers: dict[str, tuple[str, dict]] = {}
-        start = time.perf_counter()
-        with ProcessPoolExecutor(max_workers=min(jobs, len(notebooks))) as pool:
-            futures, used = {}, {}
+        with _WorkerPool(min(jobs, len(notebooks)), scratch) as workers:
+            declared = _check_all_parameters(notebooks, parameters)  # while the workers start their kernels
+            jobs_to_run, used = [], {}
             for name in notebooks:
-                # Each notebook writes into a folder of its own, so every file's maker is known.
-                used[name] = _parameters_for(declared[name], parameters)
-                own = {**used[name], "out_dir": str(staging / "parts" / name)}
-                futures[pool.submit(_run_one, name, own, str(staging))] = name
-            for done, future in enumerate(as_completed(futures), start=1):
-                run = future.result()
-                status = "failed" if run.error else "done"
-                progress(f"[{done}/{len(notebooks)}] {run.name}.ipynb {status} in {run.seconds:.1f} s")
-                if run.error:
-                    for other in futures:
-                        other.cancel()
-                    raise ReproduceError(f"notebook {run.name}.ipynb failed: {run.error}\n"
-                                         f"The previous results in {out} are unchanged.")
+                used[name] = _parameters_for(declared[name], shown)
+                part = scratch / "parts" / name  # each notebook writes into a folder of its own, so every file's maker is known
+                jobs_to_run.append({
+                    "name": name, "notebook": str(paths.NOTEBOOKS / f"{name}.ipynb"), "cwd": str(paths.NOTEBOOKS),
+                    "output": str(staging / "notebooks" / f"{name}.ipynb"),
+                    "parameters": {**_parameters_for(declared[name], parameters), "out_dir": str(part)},
+                    "shown_parameters": {**used[name], "out_dir": SHOWN_OUT_DIR},
+                    "replacements": _replacements(data_folder, shown_data, part)})
+            runs = workers.run(jobs_to_run, progress)
+            workers.finish()  # the kernels shut down while the results are put together
+            makers: dict[str, tuple[str, dict]] = {}
+            for run in runs:
                 maker = f"notebooks/{run.name}.ipynb"
-                makers[f"notebooks/{run.name}.ipynb"] = (maker, used[run.name])
-                _merge_part(staging / "parts" / run.name, staging, maker, used[run.name], makers)
-        shutil.rmtree(staging / "parts", ignore_errors=True)
-        report = write_report(analysis, staging, lang)
-        progress(f"report: {report.name} written; all notebooks ran in {time.perf_counter() - start:.1f} s")
-        makers["report.html"] = ("repro.report.write_report", {"lang": lang})
-        manifest = _manifest(staging, analysis, parameters, makers)
-        (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        _replace(staging, out)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+                makers[maker] = (maker, used[run.name])
+                _merge_part(scratch / "parts" / run.name, staging, maker, used[run.name], makers)
+            write_report(analysis, staging, lang, data_label=shown_data)
+            makers["report.html"] = ("repro.pipeline.report.write_report", {"lang": lang})
+        shutil.rmtree(scratch)  # once the workers are gone: their kernels' connection files are in it
+        write_manifest(staging, {"version": __version__, "data_folder": shown_data,
+                                 "inputs_sha256": analysis.input_hashes(), "parameters": shown}, makers)
+        n_files = sum(1 for p in staging.rglob("*") if p.is_file())
+        stopper.finishing()  # the results are complete: a signal from here on waits for the swap
+    progress(f"rebuilt {len(runs)} notebooks and {n_files} files in {time.perf_counter() - start:.1f} s")
     return out
-
-
-def _replace(staging: Path, out: Path) -> None:
-    """Swap the finished folder in for the old one, with two renames on the same file system."""
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        out.rename(old)
-    staging.rename(out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
