@@ -8,6 +8,7 @@ import shutil
 import subprocess
 
 import pytest
+from PIL import Image
 
 from repro import paths
 
@@ -59,4 +60,7 @@ def test_report_screenshot_is_kept(results, tmp_path):
     shot = artifacts / "report.png"
     shot.unlink(missing_ok=True)
     chromium(f"--screenshot={shot}", (results / "report.html").as_uri(), profile=tmp_path / "profile2")
-    assert shot.exists() and shot.stat().st_size > 10_000
+    with Image.open(shot) as picture:  # the window's size (FLAGS), and something drawn in it
+        assert picture.size == (1280, 2000)
+        low, high = picture.convert("L").getextrema()
+    assert low < high, "the screenshot is a blank page"

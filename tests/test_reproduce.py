@@ -9,8 +9,10 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
+from PIL import Image
 
 from conftest import earlier_results, repro_executable, tree_snapshot, write_csv
 from repro import load_analysis, paths
@@ -22,10 +24,25 @@ from repro.pipeline.reproduce import ReproduceError, reproduce
 FIGURES = ["swot", "force_field", "force_field_sorted", "lotus_published", "lotus_canonical"]
 
 
-def test_every_figure_in_every_format(results):
+def _page_size_in_points(svg: Path, pdf: Path) -> tuple[tuple[float, float], tuple[float, float]]:
+    root = ElementTree.parse(svg).getroot()
+    svg_size = tuple(float(root.get(side).removesuffix("pt")) for side in ("width", "height"))
+    box = re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf.read_bytes())
+    return svg_size, (float(box.group(1)), float(box.group(2)))
+
+
+def test_every_figure_in_every_format_is_the_same_picture(results):
+    """Each figure's PNG, SVG and PDF show one page of one size: the SVG's and the PDF's page in points
+    (1/72 inch) agree, and the PNG has that size at 200 dots per inch; the PNG is not blank."""
     for name in FIGURES + ["sensitivity_net_histogram", "sensitivity_robustness_curves", "sensitivity_tornado"]:
-        for fmt in ("png", "svg", "pdf"):
-            assert (results / "figures" / f"{name}.{fmt}").stat().st_size > 1000, (name, fmt)
+        stem = results / "figures" / name
+        svg_size, pdf_size = _page_size_in_points(stem.with_suffix(".svg"), stem.with_suffix(".pdf"))
+        assert svg_size == pytest.approx(pdf_size, abs=0.01), name
+        with Image.open(stem.with_suffix(".png")) as png:
+            width, height = png.size
+            extrema = png.convert("L").getextrema()
+        assert (width, height) == pytest.approx((svg_size[0] / 72 * 200, svg_size[1] / 72 * 200), abs=1), name
+        assert extrema[0] < extrema[1], f"{name}.png is a blank page"
 
 
 def test_executed_notebooks_and_numbers(results):
