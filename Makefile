@@ -119,6 +119,7 @@ lab: $(STAMP)
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/reproduce.py
 	$(BIN)/python benchmarks/sensitivity.py
+	$(BIN)/python benchmarks/explorer.py
 	$(BIN)/python benchmarks/fresh_clone.py
 
 # Re-pin every package (needs the registry). Run after changing dependencies in pyproject.toml.

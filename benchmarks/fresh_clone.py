@@ -133,7 +133,7 @@ def one_round(repo: Path, folder: Path, with_pip: bool) -> dict[str, Timing]:
 
 
 def describe(timing: Timing) -> str:
-    return f"{timing.wall:6.1f} s wall {timing.cpu:6.1f} s CPU  {timing.lines:3d} lines printed"
+    return f"{timing.wall:6.1f} s wall {timing.cpu:6.1f} s CPU  {round(timing.lines):3d} lines printed"
 
 
 def report(rounds: list[dict[str, Timing]]) -> None:
