@@ -173,7 +173,7 @@ def test_the_papers_report_cites_the_paper_and_its_scale_note(tmp_path):
     html = render_report(load_analysis(), tmp_path, "ru")
     assert descriptor["sources"][0]["title"].replace("«", "&laquo;").replace("»", "&raquo;") in html \
         or descriptor["sources"][0]["title"] in html
-    note = _score_field(descriptor).get("scale_note", "объявлена в datapackage.json анализа")
+    note = _score_field(descriptor)["scale_note"]  # the paper's codebook says the article states no scale
     assert note in html
     assert '<html lang="ru">' in html and "Отчёт о воспроизведении" in html
 
@@ -185,8 +185,8 @@ def test_a_students_report_is_the_students(lang, heading, small_analysis, tmp_pa
     assert "A town festival run by volunteers" in html and "Notes of the volunteers&#39; meeting, 2024" in html
     for paper_words in ("Жолдыбаев", "Zholdybayev", "article", "статья"):
         assert paper_words not in html, paper_words
-    scale_note = {"en": "(scale 1-10: declared in the analysis&#39;s datapackage.json)",
-                  "ru": "(шкала 1-10: объявлена в datapackage.json анализа)"}
+    scale_note = {"en": "(scale 1-10). The scale is declared in the analysis&#39;s datapackage.json.",
+                  "ru": "(шкала 1-10). Шкала объявлена в datapackage.json анализа."}
     assert scale_note[lang] in html
 
 

@@ -32,8 +32,8 @@ WORDS = {
         "report": "Reproduction report", "sources": "Source", "data": "Data", "package": "Package",
         "no_codebook": "This folder has no datapackage.json of its own: the package's default codebook applies, "
                        "and there is no source to cite.",
-        "scale": "scale", "scale_declared": "declared in the analysis's datapackage.json",
-        "scale_default": "the default of the package's codebook (the folder declares none)",
+        "scale": "scale", "scale_declared": "The scale is declared in the analysis's datapackage.json.",
+        "scale_default": "The scale is the package codebook's default (the folder declares none).",
         "headline": "Headline",
         "checks": "Checks", "check": "check", "links": "links", "result": "result", "holds": "holds", "fails": "fails",
         "claims": "Conclusions and their robustness", "claim": "claim", "source": "source",
@@ -50,8 +50,8 @@ WORDS = {
         "report": "Отчёт о воспроизведении", "sources": "Источник", "data": "Данные", "package": "Пакет",
         "no_codebook": "В папке нет собственного datapackage.json: действует кодовая книга пакета по умолчанию, "
                        "источника для ссылки нет.",
-        "scale": "шкала", "scale_declared": "объявлена в datapackage.json анализа",
-        "scale_default": "по умолчанию из кодовой книги пакета (папка своей не объявляет)",
+        "scale": "шкала", "scale_declared": "Шкала объявлена в datapackage.json анализа.",
+        "scale_default": "Шкала взята по умолчанию из кодовой книги пакета (папка своей не объявляет).",
         "headline": "Главное",
         "checks": "Проверки", "check": "проверка", "links": "связей", "result": "результат",
         "holds": "выполняется", "fails": "не выполняется",
