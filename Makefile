@@ -72,7 +72,10 @@ UV_HASHES  := \
   --hash=sha256:dd6f4f93ddf8a668c73f0945f3638444b2140a4e15a3912067493fc6335543e4 \
   --hash=sha256:ecb6028d79dc96fbeafffe5c8af62a7099487ebc05a701e76714eebcffd06375 \
   --hash=sha256:eeb92051c2123b9730c46b04cc843cfa4bc7d7b0aec56df431a2215ef4cb0273
-UV_HOME    := $(VENV)/uv-$(UV_VERSION)
+# uv is kept per user, beside uv's own cache (XDG_CACHE_HOME, else ~/.cache), so that another clone on
+# the same machine finds it instead of fetching it again (about 2 s); without a home folder, in .venv.
+USER_CACHE := $(or $(XDG_CACHE_HOME),$(if $(HOME),$(HOME)/.cache))
+UV_HOME    := $(if $(USER_CACHE),$(USER_CACHE)/repro/uv-$(UV_VERSION),$(VENV)/uv-$(UV_VERSION))
 UV         ?= $(UV_HOME)/bin/uv
 # What each installer says goes to a log, shown only when the installation fails.
 UV_LOG     := $(VENV)/setup-uv.log
@@ -81,7 +84,7 @@ PIP_LOG    := $(VENV)/setup-pip.log
 # uv runs, or is fetched: only a wheel (--only-binary: a source build of uv would need Rust), only the
 # pinned version, only with a listed hash. PIP_ROOT_USER_ACTION silences pip's note when run as root.
 UV_READY = $(UV) --version || { \
-  test "$(UV)" = "$(UV_HOME)/bin/uv" && \
+  test "$(UV)" = "$(UV_HOME)/bin/uv" && mkdir -p "$(dir $(UV_HOME))" && \
   printf '%s\n' 'uv==$(UV_VERSION) $(UV_HASHES)' >$(UV_HOME).txt && \
   PIP_ROOT_USER_ACTION=ignore $(PYTHON) -m pip install --disable-pip-version-check --no-deps --only-binary :all: \
     --require-hashes --upgrade --target $(UV_HOME) -r $(UV_HOME).txt && \

@@ -107,11 +107,14 @@ elif command.startswith("-m pip install") and os.environ.get("STUB_PIP") == "fai
 '''
 
 
-def run_make_env(folder: Path, *make_args: str, **stub_env: str) -> tuple[subprocess.CompletedProcess, list[str]]:
-    """`make env` in `folder` (a copy of the Makefile, the lock and pyproject.toml) with the stand-ins.
+def run_make_env(folder: Path, *make_args: str, cache: Path | None = None,
+                 **stub_env: str) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """`make env` in `folder` (a copy of the Makefile, the lock and pyproject.toml) with the stand-ins,
+    the user's cache folder (where uv is kept) at `cache` (default: `folder/cache`).
 
     Returns make's result and the calls the stand-ins received, one line each, paths as make gave them.
     """
+    stub_env.setdefault("XDG_CACHE_HOME", str(cache or folder / "cache"))
     for name in ("Makefile", "requirements.lock", "pyproject.toml"):
         shutil.copy(ROOT / name, folder / name)
     stand_in = folder / "stand-in" / "python3.11"
@@ -141,11 +144,11 @@ def test_make_env_fetches_the_pinned_uv_and_syncs_the_environment_to_the_hashed_
     result, calls = run_make_env(tmp_path)
     assert result.returncode == 0, result.stderr
     version = makefile_variable("UV_VERSION")
-    uv = f".venv/uv-{version}/bin/uv"
+    uv = f"cache/repro/uv-{version}/bin/uv"  # kept per user, beside uv's own cache
     assert calls[0].endswith("python3.11 -m venv --without-pip .venv")
     # uv itself: the pinned version, a wheel only, every file of the release known by its hash.
     fetch = next(c for c in calls if "--target" in c)
-    assert f"--only-binary :all: --require-hashes --upgrade --target .venv/uv-{version}" in fetch, fetch
+    assert f"--only-binary :all: --require-hashes --upgrade --target {tmp_path}/cache/repro/uv-{version}" in fetch, fetch
     requirement = next(c for c in calls if c.startswith("uv requirement: ")).removeprefix("uv requirement: ")
     assert re.fullmatch(rf"uv=={re.escape(version)}( --hash=sha256:[0-9a-f]{{64}})+", requirement), requirement
     # The lock, with its hashes, then the package without dependencies, then the kernel.
@@ -158,6 +161,23 @@ def test_make_env_fetches_the_pinned_uv_and_syncs_the_environment_to_the_hashed_
     assert (tmp_path / uv).exists() and (tmp_path / ".venv" / ".installed").exists()
     # Quiet: one line saying what is being set up, nothing from the installers.
     assert result.stdout.splitlines() == ["setting up .venv/ from requirements.lock"] and result.stderr == ""
+
+
+def test_a_second_clone_on_the_same_machine_reuses_the_users_uv(tmp_path):
+    first, second, cache = tmp_path / "first", tmp_path / "second", tmp_path / "cache"
+    first.mkdir(), second.mkdir()
+    assert run_make_env(first, cache=cache)[0].returncode == 0
+    result, calls = run_make_env(second, cache=cache)
+    assert result.returncode == 0, result.stderr
+    assert not any("--target" in c for c in calls), calls  # uv was not fetched again
+    assert "uv pip sync --require-hashes --python .venv/bin/python requirements.lock" in calls
+
+
+def test_without_a_home_folder_uv_is_kept_inside_the_environment():
+    env = {k: v for k, v in make_environment().items() if k != "XDG_CACHE_HOME"} | {"HOME": ""}
+    shown = subprocess.run(["make", "--no-print-directory", "-f", "-", "show"], cwd=ROOT, env=env, text=True,
+                           input="include Makefile\nshow:\n\t@echo '$(UV_HOME)'\n", capture_output=True, check=True)
+    assert shown.stdout.strip() == f".venv/uv-{makefile_variable('UV_VERSION')}"
 
 
 @pytest.mark.parametrize("make_args, stub_env", [
