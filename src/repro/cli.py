@@ -186,7 +186,7 @@ def cmd_template(args) -> int:
     written = write_template(args.folder, args.lang)
     for path in written:
         print(f"wrote {path}")
-    print(f"Fill the files in (a spreadsheet is fine), then check them with: repro validate {args.folder}")
+    print(f"Fill the files in (a spreadsheet is fine), then check them with: repro validate --data {args.folder}")
     return 0
 
 
