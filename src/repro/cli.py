@@ -127,7 +127,7 @@ def cmd_verify(args) -> int:
 def cmd_sensitivity(args) -> int:
     from repro.data.codebook import Scale
     from repro.methods.sensitivity import NOISE_MODELS, analyse, result_files
-    from repro.pipeline.outdir import OutputFolderError, check_output_folder, staged_output, write_manifest
+    from repro.pipeline.outdir import check_output_folder, staged_output, write_manifest
 
     problems = []
     if args.draws < 1:
@@ -151,11 +151,7 @@ def cmd_sensitivity(args) -> int:
     if not analysis.has_scores:
         print(f"repro: {analysis.folder}: the force field has no scores, so there is nothing to perturb.", file=sys.stderr)
         return EXIT_USER_ERROR
-    try:
-        out = check_output_folder(args.out, analysis.folder)  # before any work: no file of the user's is at risk
-    except OutputFolderError as exc:
-        print(f"repro: {exc}", file=sys.stderr)
-        return EXIT_USER_ERROR
+    out = check_output_folder(args.out, analysis.folder)  # before any work: no file of the user's is at risk
     progress = None
     bar = None
     if args.draws >= 2_000_000:
@@ -193,7 +189,7 @@ def cmd_template(args) -> int:
 def cmd_compare(args) -> int:
     from repro.figures.compare import plot_comparison
     from repro.methods.compare import compare, load_rater_scores, result_files
-    from repro.pipeline.outdir import OutputFolderError, check_output_folder, sha256, staged_output, write_manifest
+    from repro.pipeline.outdir import check_output_folder, sha256, staged_output, write_manifest
     from repro.pipeline.outputs import publish_figure
 
     analysis = _load(args.data)
@@ -204,11 +200,7 @@ def cmd_compare(args) -> int:
     if not scores_file.is_file():
         print(f"repro: {args.scores}: no such file; expected a CSV with columns rater, id, score.", file=sys.stderr)
         return EXIT_USER_ERROR
-    try:
-        out = check_output_folder(args.out, analysis.folder)  # before any work: no file of the user's is at risk
-    except OutputFolderError as exc:
-        print(f"repro: {exc}", file=sys.stderr)
-        return EXIT_USER_ERROR
+    out = check_output_folder(args.out, analysis.folder)  # before any work: no file of the user's is at risk
     raters = load_rater_scores(scores_file, analysis)
     result = compare(analysis, raters)
     with staged_output(out) as staging:

@@ -116,13 +116,3 @@ def side_matrix(forces: pd.DataFrame) -> np.ndarray:
 def net_scores(scores: np.ndarray, forces: pd.DataFrame) -> np.ndarray:
     """Net force (driving minus restraining) of each row of ``scores`` (draws x forces)."""
     return np.asarray(scores, dtype=float) @ side_matrix(forces)
-
-
-def summary_table(forces: pd.DataFrame) -> pd.DataFrame:
-    """The force-field summary as a two-column table (quantity, value), for printing and reports."""
-    b = balance(forces)
-    return pd.DataFrame({
-        "quantity": ["driving total", "restraining total", "net (driving - restraining)",
-                     "ratio (driving / restraining)", "sum rule favours"],
-        "value": [f"{b.driving_total:g}", f"{b.restraining_total:g}", f"{b.net:g}", f"{b.ratio:.4f}", b.verdict],
-    })

@@ -31,7 +31,7 @@ from repro import __version__, paths
 from repro.data import load_analysis
 from repro.pipeline.notebook_params import check_parameters, declared_parameters
 from repro.pipeline.notebook_worker import log_heading
-from repro.pipeline.outdir import check_output_folder, sha256, staged_output, write_manifest
+from repro.pipeline.outdir import check_output_folder, staged_output, write_manifest
 
 #: The notebooks a reproduction runs, longest first so that parallel workers finish together.
 NOTEBOOKS = ("sensitivity", "lotus", "force_field", "swot", "overview")
