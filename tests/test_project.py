@@ -115,7 +115,7 @@ def run_make_env(folder: Path, *make_args: str, cache: Path | None = None,
     Returns make's result and the calls the stand-ins received, one line each, paths as make gave them.
     """
     stub_env.setdefault("XDG_CACHE_HOME", str(cache or folder / "cache"))
-    for name in ("Makefile", "requirements.lock", "pyproject.toml"):
+    for name in ("Makefile", "requirements.lock", "requirements-imports.txt", "pyproject.toml"):
         shutil.copy(ROOT / name, folder / name)
     stand_in = folder / "stand-in" / "python3.11"
     stand_in.parent.mkdir()
@@ -151,11 +151,13 @@ def test_make_env_fetches_the_pinned_uv_and_syncs_the_environment_to_the_hashed_
     assert f"--only-binary :all: --require-hashes --upgrade --target {tmp_path}/cache/repro/uv-{version}" in fetch, fetch
     requirement = next(c for c in calls if c.startswith("uv requirement: ")).removeprefix("uv requirement: ")
     assert re.fullmatch(rf"uv=={re.escape(version)}( --hash=sha256:[0-9a-f]{{64}})+", requirement), requirement
-    # The lock, with its hashes, then the package without dependencies, then the kernel.
+    # The lock, with its hashes, then the package without dependencies, the bytecode of what a
+    # reproduction imports, then the kernel.
     installs = [c for c in calls if not c.startswith(("python3.11", "uv requirement", "uv --version"))]
     assert installs == [
         "uv pip sync --require-hashes --python .venv/bin/python requirements.lock",
         "uv pip install --no-deps --python .venv/bin/python --editable .",
+        "python -m repro.bytecode compile requirements-imports.txt",
         'python -m ipykernel install --sys-prefix --name python3 --display-name Python 3 (repro)',
     ], installs
     assert (tmp_path / uv).exists() and (tmp_path / ".venv" / ".installed").exists()

@@ -1,0 +1,41 @@
+"""The set-up compiles the files a reproduction imports (requirements-imports.txt): the list names files
+that exist in the locked environment, and compiling skips what is missing or already compiled."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from repro import paths
+from repro.bytecode import compile_files, listed_files, site_packages
+
+LISTING = paths.ROOT / "requirements-imports.txt"
+
+
+def test_every_listed_file_is_in_the_environment():
+    """Fails after a change of the lock until `make imports-list` remakes the list."""
+    lines = [line for line in LISTING.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+    assert lines == sorted(set(lines))
+    missing = [p for p in listed_files(LISTING) if not p.is_file()]
+    assert not missing, f"{len(missing)} listed files are not installed (run make imports-list), e.g. {missing[:3]}"
+    # What every reproduction imports: the kernel, the notebooks' runner, the figures, the validator.
+    for module in ("ipykernel/kernelapp.py", "papermill/__init__.py", "matplotlib/pyplot.py", "pandas/__init__.py",
+                   "frictionless/__init__.py"):
+        assert module in lines
+    assert all((site_packages() / line).suffix == ".py" for line in lines)
+
+
+def test_compiling_writes_the_bytecode_of_existing_files_only(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text("A = 1\n")
+    (tmp_path / "pkg" / "b.py").write_text("B = 2\n")
+    listing = tmp_path / "list.txt"
+    listing.write_text("# comment\npkg/a.py\npkg/b.py\npkg/gone.py\n")
+    files = listed_files(listing, root=tmp_path)
+    assert compile_files(files, workers=2) == (2, 1)
+    for name in ("a", "b"):
+        cached = importlib.util.cache_from_source(str(tmp_path / "pkg" / f"{name}.py"))
+        assert Path(cached).is_file()
+    stamp = (tmp_path / "pkg" / "__pycache__").stat().st_mtime_ns
+    assert compile_files(files, workers=1) == (2, 1)  # up to date: nothing rewritten
+    assert (tmp_path / "pkg" / "__pycache__").stat().st_mtime_ns == stamp
