@@ -42,7 +42,7 @@ def kernel_start_and_warm_up() -> float:
     """One worker's one-off cost: a kernel started, the library's layers imported in it."""
     code = ("import time, sys; sys.modules.setdefault('rfc3987_syntax', None); "
             "from repro.pipeline.notebook_worker import SharedKernel; t = time.perf_counter(); "
-            "k = SharedKernel(sys.argv[1]); print(time.perf_counter() - t); k.shutdown()")
+            "k = SharedKernel(sys.argv[1]).prepare(); print(time.perf_counter() - t); k.shutdown()")
     _, out = timed([sys.executable, "-c", code, str(paths.NOTEBOOKS)])
     return float(out.split()[-1])
 

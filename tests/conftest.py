@@ -7,9 +7,11 @@ import csv
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -119,3 +121,14 @@ def small_analysis(tmp_path) -> Path:
                 field.pop("scale_note_en", None)
     (folder / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
     return folder
+
+
+def pdf_page_points(pdf: Path) -> tuple[float, float]:
+    """A one-page PDF's page size in points (1/72 inch), from its MediaBox."""
+    box = re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf.read_bytes())
+    return float(box.group(1)), float(box.group(2))
+
+
+def svg_page_points(svg: Path) -> tuple[float, float]:
+    root = ElementTree.parse(svg).getroot()
+    return tuple(float(root.get(side).removesuffix("pt")) for side in ("width", "height"))

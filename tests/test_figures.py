@@ -384,3 +384,38 @@ def test_saved_figures_are_byte_identical_across_runs(tmp_path, fmt, figure):
         (path,) = save_figure(draw(figure, "paper-ru"), tmp_path / f"run{run}" / figure, [fmt])
         digests.append(hashlib.sha256(path.read_bytes()).hexdigest())
     assert digests[0] == digests[1]
+
+
+def _embedded_fonts(pdf: bytes) -> list:
+    """The TrueType fonts embedded in a PDF written by matplotlib (each a FontFile2 stream, Flate-compressed)."""
+    import io
+    import re
+    import zlib
+
+    from fontTools.ttLib import TTFont
+
+    fonts = []
+    for number in re.findall(rb"/FontFile2 (\d+) 0 R", pdf):
+        obj = re.search(rb"\n" + number + rb" 0 obj\s*<<(.*?)>>\s*stream\r?\n", pdf, re.S)
+        length = int(re.search(rb"/Length (\d+)", obj.group(1)).group(1))
+        stream = pdf[obj.end():obj.end() + length]
+        fonts.append(TTFont(io.BytesIO(zlib.decompress(stream))))
+    return fonts
+
+
+def test_pdf_embeds_glyphs_without_the_layout_tables_no_viewer_reads(tmp_path):
+    from fontTools import subset
+
+    from repro.figures.common import LAYOUT_TABLES
+
+    defaults = list(subset.Options._drop_tables_default)
+    (pdf,) = save_figure(draw("force_field", "paper-ru"), tmp_path / "force_field", ["pdf"])
+    fonts = _embedded_fonts(pdf.read_bytes())
+    assert fonts, "the PDF embeds its fonts (Type 42)"
+    for font in fonts:
+        assert not set(LAYOUT_TABLES) & set(font.keys())
+        assert {"glyf", "loca", "hmtx", "cmap"} <= set(font.keys())
+    # The Cyrillic of the published forces is there as glyphs: "Д" from "Движущие" among them.
+    assert any(ord("Д") in font.getBestCmap() or "uni0414" in font.getGlyphOrder() for font in fonts)
+    # fontTools' defaults are as they were: subsetting elsewhere in the process is not affected.
+    assert subset.Options._drop_tables_default == defaults

@@ -12,7 +12,7 @@ from repro.methods.claims import claims_for, holds_at
 from repro.methods.compare import compare, kendalls_w, load_rater_scores, result_files
 from repro.pipeline.reproduce import reproduce
 
-from conftest import write_csv
+from conftest import pdf_page_points, svg_page_points, write_csv
 
 RATERS = paths.ROOT / "examples" / "rater_scores.csv"
 
@@ -48,10 +48,14 @@ def test_reproduce_on_an_analysis_without_lotus_or_scores(small_analysis, tmp_pa
         ["R1", "force", "restraining", "Volunteer burnout", "T1"],
     ])
     lines = []
-    out = reproduce(small_analysis, tmp_path / "out", lang="en", progress=lines.append)
+    out = reproduce(small_analysis, tmp_path / "out", lang="en", formats=("png", "pdf", "svg"), progress=lines.append)
     assert any("skipped lotus.ipynb" in line for line in lines)
     assert any("skipped sensitivity.ipynb" in line for line in lines)
-    assert (out / "figures" / "force_field.svg").exists() and (out / "figures" / "swot.png").exists()
+    assert (out / "figures" / "swot.png").exists()
+    for name in ("swot", "force_field"):  # SVG on request: the same page as the PDF
+        stem = out / "figures" / name
+        assert svg_page_points(stem.with_suffix(".svg")) == pytest.approx(pdf_page_points(stem.with_suffix(".pdf")),
+                                                                           abs=0.01), name
     html = (out / "report.html").read_text()
     assert "no lotus flower" in html and "Volunteer burnout" in html
 

@@ -9,12 +9,11 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from xml.etree import ElementTree
 
 import pytest
 from PIL import Image
 
-from conftest import earlier_results, repro_executable, tree_snapshot, write_csv
+from conftest import earlier_results, pdf_page_points, repro_executable, tree_snapshot, write_csv
 from repro import load_analysis, paths
 from repro.pipeline.notebook_params import check_parameters, declared_parameters
 from repro.pipeline.outdir import sha256
@@ -24,25 +23,19 @@ from repro.pipeline.reproduce import ReproduceError, reproduce
 FIGURES = ["swot", "force_field", "force_field_sorted", "lotus_published", "lotus_canonical"]
 
 
-def _page_size_in_points(svg: Path, pdf: Path) -> tuple[tuple[float, float], tuple[float, float]]:
-    root = ElementTree.parse(svg).getroot()
-    svg_size = tuple(float(root.get(side).removesuffix("pt")) for side in ("width", "height"))
-    box = re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf.read_bytes())
-    return svg_size, (float(box.group(1)), float(box.group(2)))
-
-
 def test_every_figure_in_every_format_is_the_same_picture(results):
-    """Each figure's PNG, SVG and PDF show one page of one size: the SVG's and the PDF's page in points
-    (1/72 inch) agree, and the PNG has that size at 200 dots per inch; the PNG is not blank."""
+    """Each figure's PNG and PDF show one page of one size: the PNG has the PDF's page (in points,
+    1/72 inch) at 200 dots per inch; the PNG is not blank. (SVG, written on request, is checked on a
+    student's analysis in test_own_analysis.)"""
     for name in FIGURES + ["sensitivity_net_histogram", "sensitivity_robustness_curves", "sensitivity_tornado"]:
         stem = results / "figures" / name
-        svg_size, pdf_size = _page_size_in_points(stem.with_suffix(".svg"), stem.with_suffix(".pdf"))
-        assert svg_size == pytest.approx(pdf_size, abs=0.01), name
+        pdf_size = pdf_page_points(stem.with_suffix(".pdf"))
         with Image.open(stem.with_suffix(".png")) as png:
             width, height = png.size
             extrema = png.convert("L").getextrema()
-        assert (width, height) == pytest.approx((svg_size[0] / 72 * 200, svg_size[1] / 72 * 200), abs=1), name
+        assert (width, height) == pytest.approx((pdf_size[0] / 72 * 200, pdf_size[1] / 72 * 200), abs=1), name
         assert extrema[0] < extrema[1], f"{name}.png is a blank page"
+    assert not list((results / "figures").glob("*.svg"))  # SVG only on request
 
 
 def test_executed_notebooks_and_numbers(results):
@@ -61,10 +54,10 @@ def test_manifest_traces_every_file(results):
     for rel, entry in manifest["files"].items():
         assert entry["sha256"] == sha256(results / rel)
     assert manifest["files"]["figures/swot.png"]["made_by"] == "notebooks/swot.ipynb"
-    assert manifest["files"]["figures/lotus_canonical.svg"]["made_by"] == "notebooks/lotus.ipynb"
+    assert manifest["files"]["figures/lotus_canonical.pdf"]["made_by"] == "notebooks/lotus.ipynb"
     assert manifest["data_folder"] == "data"
     assert manifest["inputs_sha256"]["force_field.csv"] == sha256(paths.PAPER_DATA / "force_field.csv")
-    assert manifest["parameters"] == {"data_dir": "data", "lang": "ru", "formats": ["png", "svg", "pdf"]}
+    assert manifest["parameters"] == {"data_dir": "data", "lang": "ru", "formats": ["png", "pdf"]}
 
 
 #: What must never be written into an output: where it ran, and when.
@@ -85,7 +78,7 @@ def test_no_absolute_path_time_or_commit_in_any_output(results):
 
 def test_executed_notebooks_keep_no_run_metadata(results):
     nb = json.loads((results / "notebooks" / "force_field.ipynb").read_text())
-    assert nb["metadata"]["papermill"] == {"parameters": {"data_dir": "data", "formats": ["png", "svg", "pdf"],
+    assert nb["metadata"]["papermill"] == {"parameters": {"data_dir": "data", "formats": ["png", "pdf"],
                                                           "lang": "ru", "out_dir": ".."}}
     injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
     assert len(injected) == 1 and injected[0]["id"] == "injected-parameters"
@@ -232,3 +225,23 @@ def test_unknown_or_ill_typed_parameter_is_refused_before_running():
     with pytest.raises(ReproduceError, match="unknown parameter 'colour'"):
         reproduce(out_dir="unused", extra_parameters={"colour": "red"}, progress=lambda line: None)
     assert not Path("unused").exists()
+
+
+def test_the_command_line_and_the_pipeline_name_the_formats_the_figures_layer_has():
+    from repro.cli import FIGURE_FORMATS
+    from repro.figures import common
+    from repro.pipeline import reproduce as pipeline
+
+    assert sorted(FIGURE_FORMATS) == sorted(common.FORMATS)
+    assert pipeline.DEFAULT_FORMATS == common.DEFAULT_FORMATS == ("png", "pdf")
+
+
+@pytest.mark.parametrize("given", ["png,gif", "", "png,png", "jpeg"])
+def test_an_unknown_figure_format_is_refused_before_anything_runs(given, tmp_path, capsys):
+    from repro.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["reproduce", "--out", str(tmp_path / "out"), "--formats", given])
+    assert stop.value.code == 2
+    assert "expected formats from png, pdf, svg" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

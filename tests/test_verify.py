@@ -40,14 +40,14 @@ def mini(tmp_path):
     (results / "sensitivity" / "claims.csv").write_text(CSV)
     (results / "figures").mkdir()
     Image.new("RGB", (20, 10), "white").save(results / "figures" / "swot.png")
-    (results / "figures" / "swot.svg").write_text("<svg/>")
+    (results / "figures" / "swot.pdf").write_bytes(b"%PDF-1.4 a page")
     (results / "notebooks").mkdir()
     (results / "notebooks" / "force_field.ipynb").write_text(json.dumps(_notebook("driving total 11.3\n")))
     write_manifest(results, {"version": "0.1.0", "data_folder": "data",
                              "inputs_sha256": load_analysis().input_hashes(),
-                             "parameters": {"data_dir": "data", "lang": "ru", "formats": ["png", "svg", "pdf"]}})
+                             "parameters": {"data_dir": "data", "lang": "ru", "formats": ["png", "pdf"]}})
     reference, n_files, n_copied = update_reference(results, reference=tmp_path / "reference")
-    assert (n_files, n_copied) == (6, 5)  # the SVG is kept by its hash alone; manifest.json is copied too
+    assert (n_files, n_copied) == (6, 5)  # the PDF is kept by its hash alone; manifest.json is copied too
     return results, reference
 
 
@@ -111,15 +111,15 @@ def test_a_changed_notebook_output_names_the_cell(mini):
 
 def test_missing_extra_and_unkept_files(mini, capsys):
     results, reference = mini
-    (results / "figures" / "swot.svg").unlink()
+    (results / "figures" / "swot.pdf").unlink()
     (results / "notes.txt").write_text("mine")
     assert main(["verify", str(results), "--reference", str(reference)]) == DIFFERENT
     out = capsys.readouterr().out
-    assert "figures/swot.svg: missing (in the reference, not in the results)" in out
+    assert "figures/swot.pdf: missing (in the reference, not in the results)" in out
     assert "notes.txt: extra (in the results, not in the reference)" in out
-    (results / "figures" / "swot.svg").write_text("<svg>changed</svg>")
+    (results / "figures" / "swot.pdf").write_bytes(b"%PDF-1.4 another page")
     found = {d.file: d for d in verify(results, reference).differences}
-    assert found["figures/swot.svg"].what.startswith("differs (SHA-256")
+    assert found["figures/swot.pdf"].what.startswith("differs (SHA-256")
 
 
 def test_a_students_analysis_has_no_reference(mini, capsys):
@@ -132,7 +132,7 @@ def test_a_students_analysis_has_no_reference(mini, capsys):
 
 def test_other_settings_have_no_reference(mini):
     results, reference = mini
-    _retouch_manifest(results, parameters={"data_dir": "data", "lang": "en", "formats": ["png", "svg", "pdf"]})
+    _retouch_manifest(results, parameters={"data_dir": "data", "lang": "en", "formats": ["png", "pdf"]})
     verification = verify(results, reference)
     assert verification.status == NO_REFERENCE and "lang='ru' (these: 'en')" in verification.message
 

@@ -14,7 +14,17 @@ The library is a set of functions over plain tables, in layers that each use onl
 
 __version__ = "0.1.0"
 
-from repro.data import Analysis, load_analysis  # noqa: E402
 from repro.errors import AnalysisError, Problem  # noqa: E402
 
 __all__ = ["Analysis", "AnalysisError", "Problem", "load_analysis", "__version__"]
+
+
+def __getattr__(name: str):
+    """``repro.load_analysis`` and ``repro.Analysis``, imported on first use (PEP 562): the data layer
+    brings pandas and Frictionless, which ``repro --version`` and the start of ``repro reproduce``
+    (its kernels start first) do not need."""
+    if name in ("Analysis", "load_analysis"):
+        import repro.data
+
+        return getattr(repro.data, name)
+    raise AttributeError(f"module 'repro' has no attribute {name!r}")

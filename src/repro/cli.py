@@ -25,6 +25,21 @@ def _load(folder):
     return load_analysis(folder)
 
 
+#: The formats ``--formats`` accepts: those of repro.figures.common.FORMATS (a test keeps them equal),
+#: named here so that reading the command line does not import matplotlib.
+FIGURE_FORMATS = ("png", "pdf", "svg")
+
+
+def _figure_formats(text: str) -> tuple[str, ...]:
+    """``--formats png,pdf,svg``: each a format figures can be saved in, none twice."""
+    formats = tuple(f.strip().lower() for f in text.split(",") if f.strip())
+    unknown = [f for f in formats if f not in FIGURE_FORMATS]
+    if not formats or unknown or len(set(formats)) != len(formats):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected formats from png, pdf, svg, separated by commas, "
+                                         "each once (for example png,pdf,svg)")
+    return formats
+
+
 class UsageError(Exception):
     """A command line that cannot mean one thing (exit 2)."""
 
@@ -87,13 +102,12 @@ def cmd_check_source(args) -> int:
 
 
 def cmd_reproduce(args) -> int:
-    from repro.pipeline.notebook_worker import skip_slow_format_checker
-    skip_slow_format_checker()  # this process imports papermill to read the notebooks' parameters
-    from repro.pipeline.reproduce import ParameterError, ReproduceError, Stopped, reproduce
+    from repro.pipeline.reproduce import DEFAULT_FORMATS, ParameterError, ReproduceError, Stopped, reproduce
 
     existed = Path(args.out).exists()
     try:
-        reproduce(args.data, args.out, lang=args.lang, jobs=args.jobs, progress=lambda line: print(line, flush=True))
+        reproduce(args.data, args.out, lang=args.lang, jobs=args.jobs, formats=args.formats or DEFAULT_FORMATS,
+                  progress=lambda line: print(line, flush=True))
     except ReproduceError as exc:
         print(f"repro: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR if isinstance(exc, ParameterError) else 1
@@ -249,6 +263,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("ru", "en"), default="ru",
                    help="language of the figures and the report (default: ru, as published)")
     p.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default: 2)")
+    p.add_argument("--formats", type=_figure_formats, default=None, metavar="LIST",
+                   help="figure formats, comma-separated, from png, pdf, svg (default: png,pdf; the reference "
+                        "is made with the default)")
     p.set_defaults(func=cmd_reproduce)
 
     p = sub.add_parser("verify", help="compare a results folder with the committed reference, file by file",

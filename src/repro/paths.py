@@ -17,6 +17,19 @@ REFERENCE = ROOT / "reference"
 SHARED_PAPER_TEXT = ROOT.parent / "shared" / "paper" / "000_1676eb3f1f2acd12.txt"
 
 
+def analysis_folder(folder: str | Path | None) -> Path:
+    """The analysis folder a command names (``None``: the paper's data), checked to be a folder.
+
+    Raises AnalysisError otherwise. The rest of the checks are :func:`repro.data.load_analysis`'s.
+    """
+    from repro.errors import AnalysisError, Problem
+
+    path = Path(folder) if folder is not None else PAPER_DATA
+    if not path.is_dir():
+        raise AnalysisError([Problem(str(path), "is not a folder; expected a folder holding swot.csv and force_field.csv.")])
+    return path
+
+
 def shown_folder(folder: str | Path) -> str:
     """How outputs name a folder: relative to the repository when inside it (``data``,
     ``examples/tutorial``), else by its own name.

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from repro import paths
+from repro import handoff, paths
 from repro.data import codebook
 from repro.data.chain import chain_links
 from repro.data.codebook import Scale
@@ -287,9 +287,10 @@ def load_analysis(folder: str | Path | None = None) -> Analysis:
     AnalysisError
         With every problem found, each naming the file, the row and the column.
     """
-    folder = Path(folder) if folder is not None else paths.PAPER_DATA
-    if not folder.is_dir():
-        raise AnalysisError([Problem(str(folder), "is not a folder; expected a folder holding swot.csv and force_field.csv.")])
+    folder = paths.analysis_folder(folder)
+    validated = handoff.validated_copy(folder)
+    if validated is not None:
+        return validated
     descriptor = codebook.folder_codebook(folder)
     problems: list[Problem] = []
     notes: list[str] = []

@@ -7,15 +7,6 @@ from __future__ import annotations
 import re
 import sys
 
-if "jsonschema" not in sys.modules:
-    # Frictionless checks descriptors with jsonschema, whose import pulls in rfc3987_syntax when it is
-    # installed (jupyter-events needs it), and that compiles 39 Lark grammars: 2-5 s in every process
-    # that loads an analysis, every notebook kernel included. Our descriptors use no IRI formats, so
-    # we hide that optional module before jsonschema looks for it (jsonschema treats it as absent).
-    sys.modules.setdefault("rfc3987_syntax", None)
-
-from frictionless import Package  # noqa: E402
-
 from repro.data import codebook
 from repro.data.csvfile import RawTable
 from repro.errors import Problem
@@ -67,6 +58,21 @@ def _explain(error, field: dict | None, cell) -> str:
     return error.note or error.message
 
 
+def _frictionless_package():
+    """Frictionless's Package, imported when a folder is first validated rather than with this module:
+    the kernels of a reproduction import the library but validate nothing (see
+    :mod:`repro.handoff`), and Frictionless costs about 0.3 s to import."""
+    if "jsonschema" not in sys.modules:
+        # Frictionless checks descriptors with jsonschema, whose import pulls in rfc3987_syntax when it
+        # is installed (jupyter-events needs it), and that compiles 39 Lark grammars: 2-5 s in every
+        # process that loads an analysis. Our descriptors use no IRI formats, so we hide that optional
+        # module before jsonschema looks for it (jsonschema treats it as absent).
+        sys.modules.setdefault("rfc3987_syntax", None)
+    from frictionless import Package
+
+    return Package
+
+
 def check_cells(tables: dict[str, RawTable]) -> list[Problem]:
     """Validate the tables read from one folder against the codebook and each other."""
     resources = []
@@ -80,7 +86,7 @@ def check_cells(tables: dict[str, RawTable]) -> list[Problem]:
         r["schema"]["foreignKeys"] = [
             fk for fk in r["schema"].get("foreignKeys", []) if fk["reference"]["resource"] in tables
         ]
-    report = Package({"name": "analysis", "resources": resources}).validate()
+    report = _frictionless_package()({"name": "analysis", "resources": resources}).validate()
     problems: list[Problem] = []
     for task in report.tasks:
         name, table = task.name, tables[task.name]

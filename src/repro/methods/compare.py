@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from repro.data.csvfile import read_csv
 from repro.errors import AnalysisError, Problem
@@ -82,6 +81,10 @@ def kendalls_w(scores: pd.DataFrame) -> float | None:
 
     None where W is undefined: fewer than two raters or items, or every rater ties every item.
     """
+    # Imported here: scipy.stats costs about 1 s to import, and every kernel of a reproduction
+    # imports this module while only a comparison of raters needs it.
+    from scipy.stats import rankdata
+
     values = scores.to_numpy(dtype=float)
     m, n = values.shape
     if m < 2 or n < 2:

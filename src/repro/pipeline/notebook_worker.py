@@ -15,8 +15,9 @@ one job per line on the worker's stdin, one answer per line on the file descript
 command line. Everything the worker, papermill and the kernel print goes to the worker's log, each
 notebook's part headed by :func:`log_heading`; the parent shows it only when a notebook fails.
 
-Run as ``python -m repro.pipeline.notebook_worker FD CWD``. The worker itself imports nothing of
-the analysis: the kernel does.
+Run as ``python -m repro.pipeline.notebook_worker FD CWD [NOTEBOOK ...]``. The worker itself imports
+nothing of the analysis: the kernel does. The first worker also reads the notebooks' declared
+parameters for the parent, which then need not import papermill itself.
 """
 
 from __future__ import annotations
@@ -103,11 +104,18 @@ class SharedKernel:
     """One kernel for all the notebooks this worker runs (see the module's docstring)."""
 
     def __init__(self, cwd: str):
+        """Launch the kernel and return at once: it starts in its own process while the caller goes
+        on (the worker imports papermill meanwhile); :meth:`prepare` then waits for it."""
         from jupyter_client.manager import KernelManager
-        from jupyter_client.session import Session
 
         self.manager = KernelManager(kernel_name="python3")
         self.manager.start_kernel(cwd=cwd)
+        self.client = None
+
+    def prepare(self) -> "SharedKernel":
+        """Wait until the kernel answers, then import the library in it (:func:`warm_up`)."""
+        from jupyter_client.session import Session
+
         # A session of its own: the kernel routes replies by the session's id, and papermill's clients
         # (one per notebook) take over the manager's; this client must keep getting its own replies.
         own = Session(key=self.manager.session.key, signature_scheme=self.manager.session.signature_scheme)
@@ -115,6 +123,7 @@ class SharedKernel:
         self.client.start_channels()
         self.client.wait_for_ready(timeout=START_TIMEOUT)
         self._run("from repro.pipeline.notebook_worker import warm_up; warm_up()")
+        return self
 
     def _run(self, code: str) -> None:
         reply = self.client.execute_interactive(code, silent=True, store_history=False, timeout=START_TIMEOUT,
@@ -127,8 +136,11 @@ class SharedKernel:
         self._run("from repro.pipeline.notebook_worker import fresh_start; fresh_start()")
 
     def shutdown(self) -> None:
-        self.client.stop_channels()
-        self.manager.shutdown_kernel()
+        """Stop the kernel at once: every notebook it ran is written, so it has nothing left to save
+        (a polite shutdown request made the run wait about 0.5 s more for nothing)."""
+        if self.client is not None:
+            self.client.stop_channels()
+        self.manager.shutdown_kernel(now=True)
 
 
 def _scrub(text: str, replacements: list[tuple[str, str]]) -> str:
@@ -214,9 +226,20 @@ def _stop_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def declared_answer(notebooks: list[str]) -> dict:
+    """``{"declared": {path: parameters}}`` for each notebook path, or ``{"error": message}``."""
+    from repro.pipeline.notebook_params import declared_parameters
+
+    try:
+        return {"declared": {path: declared_parameters(path) for path in notebooks}}
+    except Exception as exc:  # a notebook that cannot be read: the parent says which and why
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``notebook_worker FD CWD``: start a kernel in ``CWD`` at once, then run each job read from
-    stdin, answering on file descriptor ``FD``."""
+    """``notebook_worker FD CWD [NOTEBOOK ...]``: start a kernel in ``CWD`` at once; answer first with
+    the parameters each ``NOTEBOOK`` declares, if any are named; then run each job read from stdin,
+    answering on file descriptor ``FD``."""
     argv = sys.argv[1:] if argv is None else argv
     # The parent starts workers with SIGINT and SIGTERM blocked (see reproduce._Worker); a blocked
     # mask is inherited, and kernels must be interruptible, so unblock them before any kernel starts.
@@ -225,13 +248,24 @@ def main(argv: list[str] | None = None) -> int:
     threading.Thread(target=_stop_with_parent, args=(os.getppid(),), daemon=True).start()
     skip_slow_format_checker()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    import papermill  # noqa: F401  (imported once, before the first job, not inside it)
 
     kernel, failure = None, None
     try:
-        kernel = SharedKernel(argv[1])
+        kernel = SharedKernel(argv[1])  # first, so that the kernel starts while papermill is imported
     except Exception as exc:  # said when the first job comes, naming its notebook
-        failure = {"cell": None, "first_line": "", "ename": type(exc).__name__, "evalue": f"no kernel started: {exc}"}
+        failure = exc
+    import papermill  # noqa: F401  (imported once, before the first job, not inside it)
+
+    if argv[2:]:  # always answered, even without a kernel: the parent waits for this answer first
+        answers.write(json.dumps(declared_answer(argv[2:])) + "\n")
+    if kernel is not None:
+        try:
+            kernel.prepare()
+        except Exception as exc:
+            failure = exc
+    if failure is not None:
+        failure = {"cell": None, "first_line": "", "ename": type(failure).__name__,
+                   "evalue": f"no kernel started: {failure}"}
     try:
         for line in sys.stdin:
             job = json.loads(line)

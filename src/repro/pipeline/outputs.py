@@ -9,13 +9,14 @@ from pathlib import Path
 from repro.strict_json import dumps_strict
 
 
-def publish_figure(fig, out_dir: str | Path | None, name: str, formats=("png", "svg", "pdf")) -> list[Path]:
-    """Save ``fig`` under ``out_dir/figures/name.*``; with no ``out_dir`` write nothing."""
-    from repro.figures.common import save_figure  # matplotlib only where figures are saved
+def publish_figure(fig, out_dir: str | Path | None, name: str, formats=None) -> list[Path]:
+    """Save ``fig`` under ``out_dir/figures/name.*`` (``formats``, or the default PNG and PDF); with no
+    ``out_dir`` write nothing."""
+    from repro.figures.common import DEFAULT_FORMATS, save_figure  # matplotlib only where figures are saved
 
     if not out_dir:
         return []
-    return save_figure(fig, Path(out_dir) / "figures" / name, formats)
+    return save_figure(fig, Path(out_dir) / "figures" / name, formats or DEFAULT_FORMATS)
 
 
 def shown_figure(fig, written: list[Path]):

@@ -28,16 +28,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from repro import __version__, paths
-from repro.data import load_analysis
-from repro.pipeline.notebook_params import check_parameters, declared_parameters
+from repro.handoff import ENVIRONMENT_VARIABLE as VALIDATED_ANALYSIS_VARIABLE
+from repro.pipeline.notebook_params import check_parameters
 from repro.pipeline.notebook_worker import log_heading
 from repro.pipeline.outdir import check_output_folder, staged_output, write_manifest
 
 #: The notebooks a reproduction runs, longest first so that parallel workers finish together.
 NOTEBOOKS = ("sensitivity", "lotus", "force_field", "swot", "overview")
-#: The default settings: the paper's language and every figure format.
+#: The default settings: the paper's language, and PNG and PDF figures (SVG on request; the same as
+#: repro.figures.common.DEFAULT_FORMATS, named here so as not to import matplotlib; a test keeps them equal).
 DEFAULT_LANG = "ru"
-DEFAULT_FORMATS = ("png", "svg", "pdf")
+DEFAULT_FORMATS = ("png", "pdf")
 #: Parameters every notebook takes; the rest (seed, draws, ...) go to the notebooks that declare them.
 COMMON_PARAMETERS = ("data_dir", "lang", "formats", "out_dir")
 #: How the executed notebooks name their output folder: the results folder, seen from ``notebooks/``.
@@ -96,9 +97,10 @@ def _parameters_for(declared: dict, parameters: dict) -> dict:
     return {k: v for k, v in parameters.items() if k in COMMON_PARAMETERS or k in declared}
 
 
-def _check_all_parameters(notebooks: list[str], parameters: dict) -> dict[str, dict]:
-    """Each notebook's declared parameters; ParameterError when one is unknown or ill-typed."""
-    declared = {name: declared_parameters(paths.NOTEBOOKS / f"{name}.ipynb") for name in notebooks}
+def _check_all_parameters(notebooks: list[str], parameters: dict, declared: dict[str, dict]) -> dict[str, dict]:
+    """``declared`` (each notebook's declared parameters) for ``notebooks``; ParameterError when a
+    parameter is unknown or ill-typed."""
+    declared = {name: declared[name] for name in notebooks}
     known = set().union(*map(set, declared.values())) if declared else set()
     problems = [f"unknown parameter {k!r}: no notebook takes it (they take {', '.join(sorted(known))})."
                 for k in parameters if k not in known]
@@ -206,7 +208,7 @@ class _Worker:
     """One worker process (see :mod:`repro.pipeline.notebook_worker`) and its answer pipe. It starts
     its kernel at once, and then runs the notebooks it is sent."""
 
-    def __init__(self, env: dict, log: Path):
+    def __init__(self, env: dict, log: Path, inspect: list[str] = ()):
         self.log = log
         read_end, write_end = os.pipe()
         # A stop arriving halfway through starting the process could leave it running unrecorded:
@@ -215,7 +217,8 @@ class _Worker:
         try:
             with open(log, "ab") as log_file:
                 self.process = subprocess.Popen(
-                    [sys.executable, "-m", "repro.pipeline.notebook_worker", str(write_end), str(paths.NOTEBOOKS)],
+                    [sys.executable, "-m", "repro.pipeline.notebook_worker", str(write_end), str(paths.NOTEBOOKS),
+                     *inspect],
                     stdin=subprocess.PIPE, stdout=log_file, stderr=subprocess.STDOUT, pass_fds=(write_end,),
                     start_new_session=True, env=env, cwd=str(paths.NOTEBOOKS), text=True, encoding="utf-8")
         finally:
@@ -267,22 +270,31 @@ def _failure(run: NotebookRun, log: Path) -> str:
 
 
 class _WorkerPool:
-    """``size`` workers, started on entering (their kernels start while the caller checks the
-    parameters); on leaving, shut down in parallel after success, or stopped at once, with every
-    process they started, after an error or a stop."""
+    """``size`` workers, started on entering (their kernels start while the caller validates the data
+    and checks the parameters); on leaving, shut down in parallel after success, or stopped at once,
+    with every process they started, after an error or a stop.
 
-    def __init__(self, size: int, scratch: Path):
+    The first worker also reads the parameters that ``inspect`` (notebook names) declare, with the
+    papermill it imports anyway (:meth:`declared_parameters`); the kernels find the analysis this
+    process validated in the file ``validated`` (:mod:`repro.handoff`).
+    """
+
+    def __init__(self, size: int, scratch: Path, inspect: list[str], validated: Path):
         self.size = size
         self.scratch = scratch
+        self.inspect = [str(paths.NOTEBOOKS / f"{name}.ipynb") for name in inspect]
+        self.validated = validated
         self.workers: list[_Worker] = []
 
     def __enter__(self) -> "_WorkerPool":
         # Kernels' connection files go into the scratch folder, so a stop that kills them leaves none behind.
-        env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(self.scratch / "runtime")}
+        env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(self.scratch / "runtime"),
+               VALIDATED_ANALYSIS_VARIABLE: str(self.validated)}
         (self.scratch / "logs").mkdir(parents=True)
         try:
             for index in range(self.size):
-                self.workers.append(_Worker(env, self.scratch / "logs" / f"worker-{index}.log"))
+                self.workers.append(_Worker(env, self.scratch / "logs" / f"worker-{index}.log",
+                                            self.inspect if index == 0 else ()))
         except BaseException:
             self.__exit__(None, None, None, stop=True)
             raise
@@ -296,6 +308,15 @@ class _WorkerPool:
         for worker in self.workers:
             worker.release()
         self.workers = []
+
+    def declared_parameters(self) -> dict[str, dict]:
+        """The parameters each inspected notebook declares, by notebook name (the first worker's first answer)."""
+        worker = self.workers[0]
+        line = worker.answers.readline()
+        answer = json.loads(line) if line else {"error": "its worker process stopped unexpectedly"}
+        if answer.get("error"):
+            raise ReproduceError(f"the notebooks' parameters could not be read: {answer['error']}")
+        return {Path(path).stem: declared for path, declared in answer["declared"].items()}
 
     def finish(self) -> None:
         """No more jobs: every worker shuts its kernel down, all at once, while the caller goes on."""
@@ -390,19 +411,12 @@ def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results
     Stopped
         SIGINT or SIGTERM arrived (every process stopped, previous results kept).
     """
-    from repro.pipeline.report import write_report
-
-    analysis = load_analysis(data_dir)  # fail on bad data before starting any kernel
-    data_folder = analysis.folder.resolve()  # kernels run in notebooks/: a relative path would point elsewhere
+    folder = paths.analysis_folder(data_dir)
+    data_folder = folder.resolve()  # kernels run in notebooks/: a relative path would point elsewhere
     out = check_output_folder(out_dir, data_folder)
     if jobs < 1:
         raise ParameterError(f"--jobs must be at least 1, got {jobs}")
-    notebooks = list(notebooks or available_notebooks())
-    for name in list(notebooks):
-        reason = why_not_applicable(name, analysis)
-        if reason:
-            progress(f"skipped {name}.ipynb: {reason}")
-            notebooks.remove(name)
+    candidates = list(notebooks or available_notebooks())
     parameters = {"data_dir": str(data_folder), "lang": lang, "formats": list(formats), **(extra_parameters or {})}
     shown_data = paths.shown_folder(data_folder)
     shown = {**parameters, "data_dir": shown_data}
@@ -411,8 +425,23 @@ def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results
     with _stop_on_signals() as stopper, staged_output(out) as staging:
         scratch = staging / SCRATCH
         (staging / "notebooks").mkdir()
-        with _WorkerPool(min(jobs, len(notebooks)), scratch) as workers:
-            declared = _check_all_parameters(notebooks, parameters)  # while the workers start their kernels
+        # The kernels start first: starting one costs about 2 s of CPU, and this process's own work
+        # before the first notebook (importing pandas, validating the data) then runs beside it on
+        # the other core. Bad data still stops the run before any notebook runs or anything is kept.
+        with _WorkerPool(min(jobs, len(candidates)), scratch, candidates, scratch / "analysis.pickle") as workers:
+            from repro.data import load_analysis
+            from repro.handoff import write_validated
+
+            analysis = load_analysis(folder)
+            write_validated(analysis, workers.validated)
+            notebooks = []
+            for name in candidates:
+                reason = why_not_applicable(name, analysis)
+                if reason:
+                    progress(f"skipped {name}.ipynb: {reason}")
+                else:
+                    notebooks.append(name)
+            declared = _check_all_parameters(notebooks, parameters, workers.declared_parameters())
             jobs_to_run, used = [], {}
             for name in notebooks:
                 used[name] = _parameters_for(declared[name], shown)
@@ -430,6 +459,8 @@ def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results
                 maker = f"notebooks/{run.name}.ipynb"
                 makers[maker] = (maker, used[run.name])
                 _merge_part(scratch / "parts" / run.name, staging, maker, used[run.name], makers)
+            from repro.pipeline.report import write_report
+
             write_report(analysis, staging, lang, data_label=shown_data)
             makers["report.html"] = ("repro.pipeline.report.write_report", {"lang": lang})
         shutil.rmtree(scratch)  # once the workers are gone: their kernels' connection files are in it
