@@ -23,6 +23,13 @@ def test_every_listed_file_is_in_the_environment():
                    "frictionless/__init__.py"):
         assert module in lines
     assert all((site_packages() / line).suffix == ".py" for line in lines)
+    # Only the lock's packages: a file of a package some other tool left in this environment would be
+    # missing from every environment built from the lock (as setuptools' _distutils_hack once was).
+    from importlib.metadata import packages_distributions
+
+    from repro.bytecode import _from_the_lock, locked_distributions
+    locked, owners = locked_distributions(paths.ROOT / "requirements.lock"), packages_distributions()
+    assert [line for line in lines if not _from_the_lock(line, locked, owners)] == []
 
 
 def test_compiling_writes_the_bytecode_of_existing_files_only(tmp_path):
@@ -39,3 +46,17 @@ def test_compiling_writes_the_bytecode_of_existing_files_only(tmp_path):
     stamp = (tmp_path / "pkg" / "__pycache__").stat().st_mtime_ns
     assert compile_files(files, workers=1) == (2, 1)  # up to date: nothing rewritten
     assert (tmp_path / "pkg" / "__pycache__").stat().st_mtime_ns == stamp
+
+
+def test_only_files_of_locked_distributions_are_listed(tmp_path):
+    from repro.bytecode import _from_the_lock, locked_distributions
+
+    lock = tmp_path / "requirements.lock"
+    lock.write_text("# pinned\nPyYAML==6.0.2 \\\n    --hash=sha256:00\njupyter_client==8.6.3 \\\n    --hash=sha256:11\n")
+    locked = locked_distributions(lock)
+    assert locked == {"pyyaml", "jupyter-client"}
+    owners = {"yaml": ["PyYAML"], "jupyter_client": ["jupyter_client"], "_distutils_hack": ["setuptools"]}
+    assert _from_the_lock("yaml/loader.py", locked, owners)
+    assert _from_the_lock("jupyter_client/manager.py", locked, owners)
+    assert not _from_the_lock("_distutils_hack/__init__.py", locked, owners)  # setuptools is not in the lock
+    assert not _from_the_lock("unknown/__init__.py", locked, owners)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import compileall
 import os
+import re
 import subprocess
 import sys
 import sysconfig
@@ -64,9 +65,29 @@ def compile_files(paths: list[Path], workers: int | None = None) -> tuple[int, i
     return len(existing) - failed, len(paths) - len(existing)
 
 
-def imported_files(commands=REPRODUCTION) -> list[str]:
+def locked_distributions(lock: Path) -> set[str]:
+    """The distributions ``lock`` pins (``name==version`` lines), names normalised as PEP 503 does."""
+    names = set()
+    for line in lock.read_text(encoding="utf-8").splitlines():
+        if "==" in line and not line.startswith((" ", "#")):
+            names.add(re.sub(r"[-_.]+", "-", line.split("==")[0].strip()).lower())
+    return names
+
+
+def _from_the_lock(relative: str, lock: set[str], owners: dict[str, list[str]]) -> bool:
+    """Whether the file (relative to site-packages) belongs to a distribution of the lock: an
+    environment built from the lock has exactly those (not, say, a setuptools left by another tool)."""
+    top = relative.split("/")[0].removesuffix(".py")
+    return any(re.sub(r"[-_.]+", "-", owner).lower() in lock for owner in owners.get(top, []))
+
+
+def imported_files(commands=REPRODUCTION, lock: Path = Path("requirements.lock")) -> list[str]:
     """Run ``commands`` (the paper's reproduction) with an empty bytecode prefix and return the
-    site-packages files any of their processes imported, relative to site-packages, sorted."""
+    site-packages files any of their processes imported that belong to a distribution of ``lock``,
+    relative to site-packages, sorted."""
+    from importlib.metadata import packages_distributions
+
+    locked, owners = locked_distributions(lock), packages_distributions()
     root = site_packages().resolve()
     with tempfile.TemporaryDirectory() as prefix, tempfile.TemporaryDirectory() as work:
         env = {**os.environ, "PYTHONPYCACHEPREFIX": prefix}
@@ -83,7 +104,9 @@ def imported_files(commands=REPRODUCTION) -> list[str]:
             # <prefix>/<absolute folder of the source>/<module>.cpython-311.pyc
             source = Path("/", pyc.parent.relative_to(prefix), pyc.name.split(".")[0] + ".py")
             if root in source.parents and source.is_file():
-                found.add(source.relative_to(root).as_posix())
+                relative = source.relative_to(root).as_posix()
+                if _from_the_lock(relative, locked, owners):
+                    found.add(relative)
     return sorted(found)
 
 
