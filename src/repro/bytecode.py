@@ -111,11 +111,12 @@ def imported_files(commands=REPRODUCTION, lock: Path = Path("requirements.lock")
 
 
 def main(argv: list[str] | None = None) -> int:
-    action, listing = (argv if argv is not None else sys.argv[1:])[:2]
-    if action == "compile":
+    args = argv if argv is not None else sys.argv[1:]
+    action, listing = (args + ["", ""])[:2]
+    if action == "compile" and listing:
         compile_files(listed_files(Path(listing)))
         return 0
-    if action == "list":
+    if action == "list" and listing:
         files = imported_files()
         Path(listing).write_text("# Files of the locked packages that `make reproduce` imports, relative to "
                                  "site-packages;\n# compiled when the environment is built. Remake: make "
