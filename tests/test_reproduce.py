@@ -15,6 +15,7 @@ from PIL import Image
 
 from conftest import earlier_results, pdf_page_points, repro_executable, tree_snapshot, write_csv
 from repro import load_analysis, paths
+from repro.figures.common import DPI
 from repro.pipeline.notebook_params import check_parameters, declared_parameters
 from repro.pipeline.outdir import sha256
 from repro.pipeline.report import render_report
@@ -25,7 +26,7 @@ FIGURES = ["swot", "force_field", "force_field_sorted", "lotus_published", "lotu
 
 def test_every_figure_in_every_format_is_the_same_picture(results):
     """Each figure's PNG and PDF show one page of one size: the PNG has the PDF's page (in points,
-    1/72 inch) at 200 dots per inch; the PNG is not blank. (SVG, written on request, is checked on a
+    1/72 inch) at the figures' resolution (DPI dots per inch); the PNG is not blank. (SVG, written on request, is checked on a
     student's analysis in test_own_analysis.)"""
     for name in FIGURES + ["sensitivity_net_histogram", "sensitivity_robustness_curves", "sensitivity_tornado"]:
         stem = results / "figures" / name
@@ -33,8 +34,11 @@ def test_every_figure_in_every_format_is_the_same_picture(results):
         with Image.open(stem.with_suffix(".png")) as png:
             width, height = png.size
             extrema = png.convert("L").getextrema()
-        assert (width, height) == pytest.approx((pdf_size[0] / 72 * 200, pdf_size[1] / 72 * 200), abs=1), name
+        assert (width, height) == pytest.approx((pdf_size[0] / 72 * DPI, pdf_size[1] / 72 * DPI), abs=1), name
         assert extrema[0] < extrema[1], f"{name}.png is a blank page"
+        # shown at one CSS pixel per point of its width (the report, the notebooks): at least two
+        # pixels of the PNG for each, so that it stays sharp on high-density screens
+        assert width >= 2 * pdf_size[0], name
     assert not list((results / "figures").glob("*.svg"))  # SVG only on request
 
 

@@ -17,7 +17,9 @@ notebook's part headed by :func:`log_heading`; the parent shows it only when a n
 
 Run as ``python -m repro.pipeline.notebook_worker FD CWD [NOTEBOOK ...]``. The worker itself imports
 nothing of the analysis: the kernel does. The first worker also reads the notebooks' declared
-parameters for the parent, which then need not import papermill itself.
+parameters for the parent, which then need not import papermill itself. Each worker says when its
+kernel is ready (``{"ready": ...}``), and only then is it sent a job: the longest notebook goes to
+the kernel that was ready first.
 """
 
 from __future__ import annotations
@@ -238,8 +240,8 @@ def declared_answer(notebooks: list[str]) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     """``notebook_worker FD CWD [NOTEBOOK ...]``: start a kernel in ``CWD`` at once; answer first with
-    the parameters each ``NOTEBOOK`` declares, if any are named; then run each job read from stdin,
-    answering on file descriptor ``FD``."""
+    the parameters each ``NOTEBOOK`` declares, if any are named; say when the kernel is ready; then
+    run each job read from stdin. Every answer is one line on file descriptor ``FD``."""
     argv = sys.argv[1:] if argv is None else argv
     # The parent starts workers with SIGINT and SIGTERM blocked (see reproduce._Worker); a blocked
     # mask is inherited, and kernels must be interruptible, so unblock them before any kernel starts.
@@ -266,6 +268,9 @@ def main(argv: list[str] | None = None) -> int:
     if failure is not None:
         failure = {"cell": None, "first_line": "", "ename": type(failure).__name__,
                    "evalue": f"no kernel started: {failure}"}
+    # Ready for jobs: the parent sends the first (the longest) to the worker that says so first. A
+    # worker without a kernel says so too; its first job is answered with the failure.
+    answers.write(json.dumps({"ready": failure is None}) + "\n")
     try:
         for line in sys.stdin:
             job = json.loads(line)

@@ -224,8 +224,27 @@ class _Worker:
         finally:
             os.close(write_end)
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        self.answers = os.fdopen(read_end, "r", encoding="utf-8")
+        self.answers = read_end  # read by :meth:`read_line`, with a buffer of our own (see there)
+        self._unread = b""
         self.job: dict | None = None
+        self.ready = False
+
+    def has_line(self) -> bool:
+        """Whether a whole answer is already read from the pipe, waiting in our buffer."""
+        return b"\n" in self._unread
+
+    def read_line(self) -> str:
+        """The worker's next answer line ("" once it has exited). The pipe is read with a buffer of
+        our own: a buffered file object could take two answers in one read and keep the second
+        where ``select`` cannot see it, so that worker would wait for a job that never comes."""
+        while b"\n" not in self._unread:
+            chunk = os.read(self.answers, 65536)
+            if not chunk:
+                line, self._unread = self._unread, b""
+                return line.decode("utf-8")
+            self._unread += chunk
+        line, self._unread = self._unread.split(b"\n", 1)
+        return line.decode("utf-8") + "\n"
 
     def send(self, job: dict) -> None:
         self.job = job
@@ -240,7 +259,7 @@ class _Worker:
     def release(self) -> None:
         """Wait for the worker's exit and close the pipes (after :meth:`finish`, or after it was stopped)."""
         self.process.wait()
-        self.answers.close()
+        os.close(self.answers)
         try:
             self.process.stdin.close()
         except OSError:  # already closed, or nobody left to read it
@@ -249,11 +268,16 @@ class _Worker:
 
 def _log_of(name: str, log: Path) -> str:
     """The last lines a worker's log holds for notebook ``name`` (what its kernel and papermill printed)."""
+    return _log_tail(log, log_heading(name))
+
+
+def _log_tail(log: Path, after: str | None = None) -> str:
+    """The last lines of a worker's log (of its part after the line ``after``, when given)."""
     try:
         text = log.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ""
-    lines = text.split(log_heading(name))[-1].strip().splitlines()
+    lines = (text.split(after)[-1] if after else text).strip().splitlines()
     return "\n".join(lines[-LOG_LINES:])
 
 
@@ -312,7 +336,7 @@ class _WorkerPool:
     def declared_parameters(self) -> dict[str, dict]:
         """The parameters each inspected notebook declares, by notebook name (the first worker's first answer)."""
         worker = self.workers[0]
-        line = worker.answers.readline()
+        line = worker.read_line()
         answer = json.loads(line) if line else {"error": "its worker process stopped unexpectedly"}
         if answer.get("error"):
             raise ReproduceError(f"the notebooks' parameters could not be read: {answer['error']}")
@@ -324,18 +348,25 @@ class _WorkerPool:
             worker.finish()
 
     def run(self, jobs: list[dict], progress) -> list[NotebookRun]:
-        """Run ``jobs`` in the given order, each on the next free worker; raise ReproduceError at the first failure."""
+        """Run ``jobs`` in the given order (the longest first), each on the next worker that is free;
+        raise ReproduceError at the first failure.
+
+        A worker says once that its kernel is ready, then answers each job it is sent; a job goes to
+        a worker only when it is ready, so the longest goes to the kernel that was ready first."""
         queue = list(jobs)
         runs: list[NotebookRun] = []
         selector = selectors.DefaultSelector()
         for worker in self.workers:
             selector.register(worker.answers, selectors.EVENT_READ, worker)
-            if queue:
-                worker.send(queue.pop(0))
         while len(runs) < len(jobs):
-            for key, _ in selector.select():
-                worker: _Worker = key.data
-                line = worker.answers.readline()
+            waiting = [w for w in self.workers if w.has_line()]
+            if not waiting:
+                if not selector.get_map():
+                    raise ReproduceError("every worker process stopped before running a notebook. "
+                                         f"What the first one printed (last lines):\n{_log_tail(self.workers[0].log)}")
+                waiting = [key.data for key, _ in selector.select()]
+            for worker in waiting:
+                line = worker.read_line()
                 job = worker.job
                 if not line and job is None:  # an idle worker ended: nothing was lost
                     selector.unregister(worker.answers)
@@ -344,13 +375,14 @@ class _WorkerPool:
                     raise ReproduceError(f"notebook {job['name']}.ipynb failed: its worker process stopped "
                                          f"unexpectedly.\n{_log_of(job['name'], worker.log)}")
                 answer = json.loads(line)
-                run = NotebookRun(answer["name"], answer["seconds"], answer["error"])
-                runs.append(run)
-                status = "failed" if run.error else "done"
-                progress(f"[{len(runs)}/{len(jobs)}] {run.name}.ipynb {status} in {run.seconds:.1f} s")
-                if run.error:
-                    raise ReproduceError(_failure(run, worker.log))
-                worker.job = None
+                if "ready" not in answer:
+                    run = NotebookRun(answer["name"], answer["seconds"], answer["error"])
+                    runs.append(run)
+                    status = "failed" if run.error else "done"
+                    progress(f"[{len(runs)}/{len(jobs)}] {run.name}.ipynb {status} in {run.seconds:.1f} s")
+                    if run.error:
+                        raise ReproduceError(_failure(run, worker.log))
+                    worker.job = None
                 if queue:
                     worker.send(queue.pop(0))
         return runs
