@@ -419,3 +419,34 @@ def test_pdf_embeds_glyphs_without_the_layout_tables_no_viewer_reads(tmp_path):
     assert any(ord("Д") in font.getBestCmap() or "uni0414" in font.getGlyphOrder() for font in fonts)
     # fontTools' defaults are as they were: subsetting elsewhere in the process is not affected.
     assert subset.Options._drop_tables_default == defaults
+
+
+@pytest.mark.parametrize("figure", list(FIGURES))
+def test_a_finished_figure_is_drawn_once_per_save(tmp_path, figure):
+    # While a figure keeps a layout engine (even matplotlib's placeholder), every save first draws it
+    # once without output, then again for the file: a third of the time of saving, for nothing.
+    from matplotlib.figure import Figure
+
+    fig = draw(figure, "paper-ru")
+    assert fig.get_layout_engine() is None, "the layout is done when the figure is returned, and frozen"
+    drawn = []
+    original = Figure.draw
+
+    def counting(self, renderer):
+        drawn.append(type(renderer).__name__)
+        return original(self, renderer)
+    with mock.patch.object(Figure, "draw", counting):
+        save_figure(fig, tmp_path / figure, ["png", "pdf"])
+    assert len(drawn) == 2, drawn  # one for the PNG, one for the PDF
+
+
+def test_a_matplotlibrc_that_asks_for_a_layout_engine_does_not_bring_one_back():
+    import matplotlib
+
+    from repro.figures.common import freeze_layout, new_plot_figure
+
+    fig = new_plot_figure(4, 3)
+    fig.add_subplot().set_title("title")
+    with matplotlib.rc_context({"figure.autolayout": True, "figure.constrained_layout.use": True}):
+        freeze_layout(fig)
+    assert fig.get_layout_engine() is None

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-
-import numpy as np
+import sys
 
 
 def _plain(value):
@@ -19,9 +18,12 @@ def _plain(value):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
-    if isinstance(value, np.ndarray):
+    # A value can be a numpy one only once numpy is imported; not importing it here keeps `repro
+    # reproduce` from paying for numpy before it starts its workers.
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(value, np.ndarray):
         return _plain(value.tolist())
-    if isinstance(value, np.generic):
+    if np is not None and isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return None

@@ -98,11 +98,19 @@ def new_plot_figure(width: float, height: float) -> Figure:
 def freeze_layout(fig: Figure) -> Figure:
     """Run the figure's layout engine once and keep its result: constrained layout would otherwise
     run again at every draw, so at every save (three formats, three layouts). Positions are in
-    inches and type in points, so a layout holds at any resolution."""
+    inches and type in points, so a layout holds at any resolution.
+
+    The engine is then removed (None), not replaced by matplotlib's placeholder ("none"): while a
+    figure has any engine, even the placeholder, every save first draws the whole figure once
+    without output, for the engine's sake, and then again for the file. That idle pass was about
+    a third of the time of saving a figure; the files are byte-identical without it."""
     engine = fig.get_layout_engine()
     if engine is not None:
         engine.execute(fig)
-        fig.set_layout_engine("none")
+        # None means "the rc's default engine" to matplotlib: a matplotlibrc asking for one must not
+        # bring an engine back.
+        with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+            fig.set_layout_engine(None)
     return fig
 
 
