@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import repro
 from repro import paths
 from repro.bytecode import compile_files, listed_files, site_packages
 
@@ -60,3 +61,12 @@ def test_only_files_of_locked_distributions_are_listed(tmp_path):
     assert _from_the_lock("jupyter_client/manager.py", locked, owners)
     assert not _from_the_lock("_distutils_hack/__init__.py", locked, owners)  # setuptools is not in the lock
     assert not _from_the_lock("unknown/__init__.py", locked, owners)
+
+
+def test_the_set_up_compiles_this_packages_own_modules_too():
+    from repro.bytecode import own_modules
+
+    modules = {p.relative_to(Path(repro.__file__).parent).as_posix() for p in own_modules()}
+    # what every process of a reproduction imports: the command, the workers, the kernels
+    assert {"cli.py", "pipeline/reproduce.py", "pipeline/notebook_worker.py", "figures/common.py"} <= modules
+    assert all(p.suffix == ".py" and p.is_file() for p in own_modules())

@@ -5,7 +5,7 @@ more than a reproduction). Python then compiles each module the first time it is
 reproduction's first run imports about 2,100 of them in five processes at once (the command, two
 workers, two kernels): both kernels compile the same modules side by side. That made a fresh
 clone's first ``make reproduce`` about 5 s slower than the next. So ``make`` compiles exactly those
-files once, on every core, right after installing them.
+files once, on every core, right after installing them, and this package's own modules with them.
 
 The list (``requirements-imports.txt``, paths relative to site-packages) is made by running the
 paper's reproduction with an empty ``PYTHONPYCACHEPREFIX``: every module any of its processes
@@ -13,7 +13,7 @@ imports leaves its bytecode there. Remake it with ``make imports-list`` after ch
 test fails while a listed file is missing from the environment. A module it misses is still
 compiled on first import, as before: the list only saves time.
 
-    python -m repro.bytecode compile LIST    compile the listed files that exist (quietly)
+    python -m repro.bytecode compile LIST    compile the listed files that exist, and this package (quietly)
     python -m repro.bytecode list LIST       run a reproduction and write the files it imports
 """
 
@@ -42,6 +42,12 @@ def listed_files(listing: Path, root: Path | None = None) -> list[Path]:
     root = root or site_packages()
     lines = listing.read_text(encoding="utf-8").splitlines()
     return [root / line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def own_modules() -> list[Path]:
+    """This package's own modules: every process of a reproduction imports some of them too (they are
+    not in site-packages, so not in the list)."""
+    return sorted(Path(__file__).resolve().parent.rglob("*.py"))
 
 
 def _compile_some(paths: list[str]) -> int:
@@ -114,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     args = argv if argv is not None else sys.argv[1:]
     action, listing = (args + ["", ""])[:2]
     if action == "compile" and listing:
-        compile_files(listed_files(Path(listing)))
+        compile_files(listed_files(Path(listing)) + own_modules())
         return 0
     if action == "list" and listing:
         files = imported_files()
