@@ -124,7 +124,7 @@ def test_the_chain_claim_follows_the_chain():
 def test_defaults_on_the_students_case_are_true_and_named_from_the_data(student):
     analysis = load_analysis(student)
     registry = claims_for(analysis)
-    statements = {c.id: c.statement for c in registry.claims}
+    statements = {c.id: c.text("en") for c in registry.claims}
     assert statements == {
         "balance": "the driving side outweighs the restraining side (sum of scores)",   # 35 against 23.5
         "strongest_driving": "Driving force 3 (D3) is the strongest driving force",      # 9
@@ -132,15 +132,28 @@ def test_defaults_on_the_students_case_are_true_and_named_from_the_data(student)
         "strongest_restraining": "Restraining force 2 (R2) is the strongest restraining force",  # 9.5
         "weakest_restraining": "Restraining force 3 (R3) is the weakest restraining force",      # 6
     }
+    # The same verdicts in Russian (the outputs' default language), the forces named by their text.
+    assert {c.id: c.text("ru") for c in registry.claims} == {
+        "balance": "движущие силы перевешивают силы сопротивления (сумма баллов)",
+        "strongest_driving": "Driving force 3 (D3) — сильнейшая движущая сила",
+        "weakest_driving": "Driving force 2 (D2) — слабейшая движущая сила",
+        "strongest_restraining": "Restraining force 2 (R2) — сильнейшая сила сопротивления",
+        "weakest_restraining": "Restraining force 3 (R3) — слабейшая сила сопротивления",
+    }
     assert all(holds_at(registry.claims, analysis.forces).values())
     assert "No claims.csv" in registry.notes[0]
 
 
-def test_defaults_name_forces_by_their_english_text_when_there_is_one():
+def test_defaults_name_forces_by_their_english_text_in_english_and_their_text_in_russian():
     paper = load_analysis()
     registry = default_claims(paper.forces)
     assert [c.force for c in registry.claims] == [None, "D1", "D3", "R2", "R4"]
-    assert registry.claims[3].statement == "Citizens’ distrust of the projects being implemented (R2) is the strongest restraining force"
+    assert registry.claims[3].text("en") == "Citizens’ distrust of the projects being implemented (R2) is the strongest restraining force"
+    assert registry.claims[3].text("ru") == "Недоверие граждан на реализуемые проекты (R2) — сильнейшая сила сопротивления"
+    # The paper's claims.csv states them in the same words (ours), in both languages.
+    written = {c.id: c for c in claims_for(paper).claims}
+    for claim in registry.claims:
+        assert (claim.text("ru"), claim.text("en")) == (written[claim.id].text("ru"), written[claim.id].text("en"))
     # The paper's own claims.csv says the same about the same forces.
     assert holds_at(registry.claims, paper.forces) == dict.fromkeys(registry.ids, True)
 

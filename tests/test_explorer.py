@@ -146,9 +146,13 @@ def test_an_analysis_without_scores_has_nothing_to_explore():
 
 def test_the_claims_table_has_what_the_widget_shows(paper):
     table = paper.claims_table()
-    assert list(table.columns[:8]) == ["claim", "statement", "holds", "p_holds", "p_holds_se", "break_even",
-                                       "break_even_force", "break_even_text"]
+    assert list(table.columns[:9]) == ["claim", "statement", "statement_en", "holds", "p_holds", "p_holds_se",
+                                       "break_even", "break_even_force", "break_even_text"]
     html = paper.table_html()
     for claim in table["claim"]:
         assert claim in html
+    # in the explorer's language (this one's is English); a Russian explorer shows the Russian statements
+    assert "strongest restraining force" in html and "сильнейшая сила сопротивления" not in html
+    russian = Explorer(PAPER, lang="ru", half_width=0.0, draws=2000).table_html()
+    assert "сильнейшая сила сопротивления" in russian and "strongest restraining force" not in russian
     assert html.count("<tr") == len(table) + 1  # a header row and one row per claim

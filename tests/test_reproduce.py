@@ -249,3 +249,17 @@ def test_an_unknown_figure_format_is_refused_before_anything_runs(given, tmp_pat
     assert stop.value.code == 2
     assert "expected formats from png, pdf, svg" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("lang, shown, hidden", [
+    ("ru", "силы сопротивления перевешивают движущие силы (сумма баллов)", "the restraining side outweighs"),
+    ("en", "the restraining side outweighs the driving side (sum of scores)", "силы сопротивления перевешивают")])
+def test_the_report_states_each_claim_in_the_reports_language(lang, shown, hidden, tmp_path):
+    # what the sensitivity notebook writes for the paper's balance claim (numbers/claims.json)
+    (tmp_path / "numbers").mkdir()
+    (tmp_path / "numbers" / "claims.json").write_text(json.dumps({"note": "", "notes": [], "claims": [{
+        "claim": "balance", "statement": "силы сопротивления перевешивают движущие силы (сумма баллов)",
+        "statement_en": "the restraining side outweighs the driving side (sum of scores)", "source": "",
+        "holds": True, "p_holds": "0.656 ± 0.002", "break_even_text": ""}]}), encoding="utf-8")
+    html = render_report(load_analysis(), tmp_path, lang)
+    assert shown in html and hidden not in html

@@ -262,7 +262,7 @@ def test_rank_acceptability_on_a_tiny_case_worked_by_hand():
 
 def test_claims_table_is_the_monte_carlo_and_break_even_at_given_scores():
     table = claims_table(CLAIMS, F, SCALE, "uniform", 0.5, 20_000, seed=0)
-    assert list(table.columns) == ["claim", "statement", "holds", "p_holds", "p_holds_se", "break_even",
+    assert list(table.columns) == ["claim", "statement", "statement_en", "holds", "p_holds", "p_holds_se", "break_even",
                                    "break_even_force", "break_even_text"]
     mc = monte_carlo(CLAIMS, F, SCALE, "uniform", 0.5, 20_000, seed=0, keep=0, ranks=False)
     assert table.set_index("claim")["p_holds"].to_dict() == mc.p_holds
@@ -339,7 +339,7 @@ def test_a_student_analysis_with_a_negative_scale_runs_end_to_end(tmp_path):
     result = analyse(analysis, draws=5000)
     assert result["settings"]["scale"] == [-3, 3]
     # 2 - 1.5 = 0.5 against -3 + 0.5 = -2.5: the driving side wins by 3.
-    assert result["claims"].set_index("claim").loc["balance", "statement"].startswith("the driving side outweighs")
+    assert result["claims"].set_index("claim").loc["balance", "statement_en"].startswith("the driving side outweighs")
     assert "No scale convention applies" in result["conventions_note"]
     strict_json(result_files(result)["sensitivity.json"])
 

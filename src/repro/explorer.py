@@ -194,7 +194,7 @@ class Explorer:
         table = self.claims_table()
         shown = pd.DataFrame({
             "claim": table["claim"],
-            "statement": table["statement"],
+            "statement": table["statement_en" if self.lang == "en" else "statement"],
             "holds": np.where(table["holds"], "✓ holds", "✗ fails"),
             "P(holds) ± se": [f"{p:.3f} ± {se:.3f}" for p, se in zip(table["p_holds"], table["p_holds_se"])],
             "break-even": table["break_even_text"],

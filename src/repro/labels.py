@@ -48,6 +48,13 @@ LABELS = {
         "without": "без {id}", "driving_wins": "перевешивают движущие", "restraining_wins": "перевешивают силы сопротивления",
         "tie": "силы равны", "compare_title": "Баллы: опубликованные и экспертов", "published": "опубликовано",
         "score_axis": "балл", "side_driving": "движущая", "side_restraining": "сопротивления",
+        # the method's default claims (repro.methods.claims), our wording
+        "claim_driving_outweighs": "движущие силы перевешивают силы сопротивления (сумма баллов)",
+        "claim_restraining_outweighs": "силы сопротивления перевешивают движущие силы (сумма баллов)",
+        "claim_strongest_driving": "{force} — сильнейшая движущая сила",
+        "claim_weakest_driving": "{force} — слабейшая движущая сила",
+        "claim_strongest_restraining": "{force} — сильнейшая сила сопротивления",
+        "claim_weakest_restraining": "{force} — слабейшая сила сопротивления",
     },
     "en": {
         "S": "Strengths (S)", "W": "Weaknesses (W)", "O": "Opportunities (O)", "T": "Threats (T)",
@@ -86,6 +93,12 @@ LABELS = {
         "without": "without {id}", "driving_wins": "driving side wins", "restraining_wins": "restraining side wins",
         "tie": "the sides balance", "compare_title": "Scores: the published ones and the raters'", "published": "published",
         "score_axis": "score", "side_driving": "driving", "side_restraining": "restraining",
+        "claim_driving_outweighs": "the driving side outweighs the restraining side (sum of scores)",
+        "claim_restraining_outweighs": "the restraining side outweighs the driving side (sum of scores)",
+        "claim_strongest_driving": "{force} is the strongest driving force",
+        "claim_weakest_driving": "{force} is the weakest driving force",
+        "claim_strongest_restraining": "{force} is the strongest restraining force",
+        "claim_weakest_restraining": "{force} is the weakest restraining force",
     },
 }
 

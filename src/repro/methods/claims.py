@@ -32,6 +32,7 @@ import pandas as pd
 from repro.data import split_ids
 from repro.data.chain import chain_links
 from repro.data.codebook import CLAIM_PARAMETERS
+from repro.labels import check_lang, label
 from repro.methods.force_field import SIDES, balance, rank_forces, side_matrix
 
 #: Scores, or net forces, closer than this are ties.
@@ -64,6 +65,11 @@ class Claim:
     quote: str = ""
     source_line: int | None = None
     note: str = ""
+
+    def text(self, lang: str) -> str:
+        """The statement in ``lang``, as :func:`repro.labels.item_text` picks an item's text: as written
+        for 'ru'; for 'en' its English version where there is one, else as written."""
+        return (self.statement_en or self.statement) if check_lang(lang) == "en" else self.statement
 
     @property
     def forces(self) -> tuple[str, ...]:
@@ -139,11 +145,20 @@ def _vacuous(claim: Claim, forces: pd.DataFrame) -> str | None:
 
 
 # ---------------------------------------------------------------- the method's defaults
-def force_name(forces: pd.DataFrame, force_id: str) -> str:
-    """A force as a statement names it: its English text if the analysis has one, else its text, then its id."""
+def force_name(forces: pd.DataFrame, force_id: str, lang: str = "en") -> str:
+    """A force as a statement names it, then its id: its text as written for 'ru'; for 'en' its English
+    text if the analysis has one, else as written."""
     row = forces.loc[forces["id"] == force_id].iloc[0]
     text_en = row["text_en"] if "text_en" in row.index and isinstance(row["text_en"], str) else ""
-    return f"{text_en or row['text']} ({force_id})"
+    text = (text_en or row["text"]) if check_lang(lang) == "en" else row["text"]
+    return f"{text} ({force_id})"
+
+
+def _default_statements(key: str, **words) -> dict[str, str]:
+    """A default claim's statement in Russian (``statement``, as the outputs' default language) and in
+    English (``statement_en``), both ours, from the labels' templates."""
+    return {"statement": label(key, "ru").format(**{k: v("ru") for k, v in words.items()}),
+            "statement_en": label(key, "en").format(**{k: v("en") for k, v in words.items()})}
 
 
 def _side_extremes(forces: pd.DataFrame, side: str) -> tuple[list[Claim], list[str]]:
@@ -161,8 +176,9 @@ def _side_extremes(forces: pd.DataFrame, side: str) -> tuple[list[Claim], list[s
             notes.append(f"{' and '.join(at)} tie for the {which} {side} force ({score:g} each): no claim is made "
                          f"about the {which} {side} force.")
             continue
-        claims.append(Claim(f"{which}_{side}", which, f"{force_name(forces, at[0])} is the {which} {side} force",
-                            "method", force=at[0], note="The method's ranking of the analysis's own scores."))
+        statements = _default_statements(f"claim_{which}_{side}", force=lambda lang: force_name(forces, at[0], lang))
+        claims.append(Claim(f"{which}_{side}", which, origin="method", force=at[0],
+                            note="The method's ranking of the analysis's own scores.", **statements))
     return claims, notes
 
 
@@ -182,9 +198,8 @@ def default_claims(forces: pd.DataFrame) -> Registry:
     if b.verdict == "tie":
         notes.append(f"The sides tie ({b.driving_total:g} against {b.restraining_total:g}): no claim is made about the balance.")
     else:
-        loser = "restraining" if b.verdict == "driving" else "driving"
-        claims.append(Claim("balance", "side_outweighs", f"the {b.verdict} side outweighs the {loser} side (sum of scores)",
-                            "method", side=b.verdict,
+        claims.append(Claim("balance", "side_outweighs", origin="method", side=b.verdict,
+                            **_default_statements(f"claim_{b.verdict}_outweighs"),
                             note=f"The method's verdict (sum rule) on the analysis's own scores: "
                                  f"{b.driving_total:g} driving against {b.restraining_total:g} restraining."))
     for side in SIDES:

@@ -129,6 +129,7 @@ def compare(analysis, raters: pd.DataFrame) -> dict:
     by_rater = pd.DataFrame(evaluate(registry.claims, forces, raters.to_numpy(dtype=float), chain), index=raters.index)
     support = pd.DataFrame({
         "claim": [c.id for c in registry.claims], "statement": [c.statement for c in registry.claims],
+        "statement_en": [c.text("en") for c in registry.claims],
         "holds_at_published_scores": [at_published[c.id] for c in registry.claims],
         "raters_supporting": [int(by_rater[c.id].sum()) for c in registry.claims],
         "raters": len(raters),

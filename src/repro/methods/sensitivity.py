@@ -537,7 +537,8 @@ def claims_table(claims, forces: pd.DataFrame, scale: Scale, noise: str = "unifo
 
     Returns
     -------
-    DataFrame with columns claim, statement, holds, p_holds, p_holds_se, break_even (signed change,
+    DataFrame with columns claim, statement (as written), statement_en (its English version, or as
+    written where there is none), holds, p_holds, p_holds_se, break_even (signed change,
     NaN if none), break_even_force, break_even_text; one row per claim that ``forces`` can evaluate.
     """
     if probabilities is None:
@@ -554,10 +555,11 @@ def claims_table(claims, forces: pd.DataFrame, scale: Scale, noise: str = "unifo
             be_value, be_force, be_text = be["break_even"], be["break_even_force"], be["break_even_text"]
         else:
             be_value, be_force, be_text = np.nan, "", "does not depend on the scores"
-        rows.append({"claim": claim.id, "statement": claim.statement, "holds": published[claim.id],
+        rows.append({"claim": claim.id, "statement": claim.statement, "statement_en": claim.text("en"),
+                     "holds": published[claim.id],
                      "p_holds": probabilities.p_holds[claim.id], "p_holds_se": probabilities.p_holds_se[claim.id],
                      "break_even": be_value, "break_even_force": be_force, "break_even_text": be_text})
-    return pd.DataFrame(rows, columns=["claim", "statement", "holds", "p_holds", "p_holds_se", "break_even",
+    return pd.DataFrame(rows, columns=["claim", "statement", "statement_en", "holds", "p_holds", "p_holds_se", "break_even",
                                        "break_even_force", "break_even_text"])
 
 
@@ -626,7 +628,7 @@ def analyse(analysis, noise: str = "uniform", half_width: float = 0.5, draws: in
 
 #: The columns of the claims file ``repro sensitivity`` writes, in order.
 CLAIMS_COLUMNS = ["claim", "holds", "p_holds", "p_holds_se", "break_even", "break_even_force", "break_even_text",
-                  "ties", "kind", "statement", "origin", "source"]
+                  "ties", "kind", "statement", "statement_en", "origin", "source"]
 
 
 def result_files(result: dict) -> dict[str, str]:
