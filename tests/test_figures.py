@@ -5,6 +5,7 @@ worked by hand."""
 import hashlib
 import math
 import warnings
+from pathlib import Path
 from unittest import mock
 
 import numpy as np
@@ -53,7 +54,19 @@ def analysis_case(analysis, lang: str) -> dict:
     claims = claims_for(analysis).claims
     return dict(lang=lang, swot=analysis.swot, forces=analysis.forces, changes=analysis.changes, lotus=analysis.lotus,
                 theme=analysis.caption("lotus", lang), scale=analysis.scale,
-                statements={c.id: c.statement for c in claims})
+                statements={c.id: c.text(lang) for c in claims})
+
+
+def template_case() -> dict:
+    """The smallest case: what `repro template` writes (one force a side, one lotus block), a
+    student's starting point; short plots put their legends close to the x label."""
+    import tempfile
+
+    from repro.pipeline.template import write_template
+
+    with tempfile.TemporaryDirectory() as folder:
+        write_template(Path(folder) / "case")
+        return analysis_case(load_analysis(Path(folder) / "case"), "en")
 
 
 CASES = {
@@ -61,6 +74,7 @@ CASES = {
     "paper-en": lambda: analysis_case(PAPER, "en"),
     "tutorial-en": lambda: analysis_case(TUTORIAL, "en"),
     "long-texts-8-blocks": long_case,
+    "template-en": template_case,
 }
 
 
@@ -450,3 +464,17 @@ def test_a_matplotlibrc_that_asks_for_a_layout_engine_does_not_bring_one_back():
     with matplotlib.rc_context({"figure.autolayout": True, "figure.constrained_layout.use": True}):
         freeze_layout(fig)
     assert fig.get_layout_engine() is None
+
+
+@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize("figure", ["tornado", "net_histogram", "drop_one"])
+def test_a_legend_under_the_plot_stays_clear_of_the_x_axis_texts(figure, case):
+    # An anchor in axes fractions put the legend on the x label of a plot of one or two forces.
+    fig = draw(figure, case)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    (ax,) = fig.axes
+    legend = ax.get_legend().get_window_extent(renderer)
+    for text in [ax.xaxis.label, *ax.get_xticklabels()]:
+        if text.get_visible() and text.get_text():
+            assert legend.y1 < text.get_window_extent(renderer).y0, f"the legend covers {text.get_text()!r}"

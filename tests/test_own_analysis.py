@@ -180,3 +180,15 @@ def test_rater_missing_a_force_is_named(tmp_path):
     path.write_text("\n".join(l for l in RATERS.read_text().splitlines() if l != "reviewer B,R4,2") + "\n")
     with pytest.raises(AnalysisError, match="rater 'reviewer B' has no score for R4"):
         load_rater_scores(path, load_analysis())
+
+
+def test_the_commands_next_steps_name_the_command_as_typed_and_only_what_applies(tmp_path, capsys, monkeypatch):
+    # Typed as `.venv/bin/repro` in the clone, or by its full path from elsewhere: the suggestion is
+    # that command, so it runs as written; a student's results have no reference to verify against.
+    monkeypatch.setattr("sys.argv", ["/somewhere/my clone/.venv/bin/repro"])
+    folder = tmp_path / "mine"
+    assert main(["template", str(folder)]) == 0
+    assert f"'/somewhere/my clone/.venv/bin/repro' validate --data {folder}" in capsys.readouterr().out
+    assert main(["reproduce", "--data", str(folder), "--out", str(tmp_path / "out"), "--lang", "en"]) == 0
+    printed = capsys.readouterr().out
+    assert "Results in" in printed and "verify" not in printed

@@ -11,7 +11,7 @@ from scipy.stats import kendalltau
 from repro import load_analysis
 from repro.cli import main
 from repro.data.codebook import Scale
-from repro.methods.claims import Claim, claims_for, evaluate
+from repro.methods.claims import TIE_TOLERANCE, Claim, claims_for, evaluate
 from repro.methods.sensitivity import (alternative_scales, analyse, break_even, break_even_summary, claims_table,
                                        common_shift, conventions, default_widths, draw_scores, drop_one, grid_points,
                                        grid_step, kendall_tau_b, monte_carlo, reference_levels, result_files,
@@ -403,3 +403,12 @@ def test_cli_bad_arguments(args, message, tmp_path, capsys):
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
     assert not os.path.exists(tmp_path / "o")
+
+
+def test_the_net_histogram_counts_every_draw_the_claims_count():
+    # The histogram's "restraining side wins" is the balance claim's P(holds): the same 30 000 draws.
+    result = analyse(PAPER, draws=30_000, seed=3)
+    net = result["net_sample"]
+    assert len(net) == 30_000
+    balance = result["claims"].set_index("claim").loc["balance", "p_holds"]
+    assert np.mean(net < -TIE_TOLERANCE) == balance

@@ -16,6 +16,7 @@ from PIL import Image
 from conftest import tree_snapshot
 from repro import load_analysis, paths
 from repro.cli import main
+from repro.pipeline.outdir import read_manifest
 from repro.pipeline.outdir import write_manifest
 from repro.pipeline.verify import DIFFERENT, IDENTICAL, NO_REFERENCE, VerifyError, update_reference, verify
 
@@ -190,3 +191,17 @@ def test_the_committed_reference_matches_a_fresh_reproduction(results):
     assert (paths.REFERENCE / "manifest.json").exists(), "no committed reference: run repro verify --update results"
     verification = verify(results)
     assert verification.status == IDENTICAL, "\n".join(verification.lines())
+
+
+def test_the_reference_applies_only_to_results_of_its_own_inputs_and_settings(tmp_path):
+    from repro.pipeline.verify import reference_applies
+
+    reference = read_manifest(paths.REFERENCE)["made_from"]
+    results = tmp_path / "results"
+    results.mkdir()
+    assert not reference_applies(results)  # no manifest: not a results folder
+    ours = {"package": "repro", "files": {}, "parameters": reference["parameters"]}
+    (results / "manifest.json").write_text(json.dumps({**ours, "inputs_sha256": reference["inputs_sha256"]}))
+    assert reference_applies(results)
+    (results / "manifest.json").write_text(json.dumps({**ours, "inputs_sha256": {"swot.csv": "0" * 64}}))
+    assert not reference_applies(results)  # a student's analysis

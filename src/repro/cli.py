@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -13,8 +14,16 @@ from repro.errors import AnalysisError
 EXIT_USER_ERROR = 2
 
 
+def _invoked_as() -> str:
+    """The command as the user typed it (``.venv/bin/repro``, a full path, or ``repro`` on the PATH), so
+    that a suggested next command works as written from the same folder."""
+    typed = sys.argv[0] if sys.argv and Path(sys.argv[0]).name == "repro" else "repro"
+    return shlex.quote(typed)
+
+
 def _print_problems(exc: AnalysisError) -> int:
-    print(f"repro: {len(exc.problems)} problem(s) found:", file=sys.stderr)
+    n = len(exc.problems)
+    print(f"repro: {n} problem{'' if n == 1 else 's'} found:", file=sys.stderr)
     for problem in exc.problems:
         print(f"  - {problem}", file=sys.stderr)
     return EXIT_USER_ERROR
@@ -61,7 +70,7 @@ def cmd_validate(args) -> int:
     links = chain_links(analysis.swot, analysis.forces, analysis.lotus)
     for check in chain_summary(links).itertuples():
         if check.links:
-            print(f"chain: {check.check}: {'holds' if check.holds else 'FAILS'} ({check.links} links)")
+            print(f"chain: {check.check}: {'holds' if check.holds else 'FAILS'} ({check.links} link{'' if check.links == 1 else 's'})")
     return 0
 
 
@@ -116,8 +125,12 @@ def cmd_reproduce(args) -> int:
         print(f"repro: stopped by {exc.signal_name}: every process it started was stopped and the unfinished run "
               f"removed; {kept}.", file=sys.stderr)
         return exc.exit_code
-    print(f"Results in {args.out}: report.html (open it in a browser), figures/, numbers/, notebooks/, manifest.json. "
-          f"Compare them with the reference: repro verify {args.out}")
+    from repro.pipeline.verify import reference_applies
+
+    # Only results made from the reference's own inputs and settings have something to be compared with.
+    check = f" Compare them with the reference: {_invoked_as()} verify {args.out}" if reference_applies(args.out) else ""
+    print(f"Results in {args.out}: report.html (open it in a browser), figures/, numbers/, notebooks/, manifest.json."
+          + check)
     return 0
 
 
@@ -196,7 +209,7 @@ def cmd_template(args) -> int:
     written = write_template(args.folder, args.lang)
     for path in written:
         print(f"wrote {path}")
-    print(f"Fill the files in (a spreadsheet is fine), then check them with: repro validate --data {args.folder}")
+    print(f"Fill the files in (a spreadsheet is fine), then check them with: {_invoked_as()} validate --data {args.folder}")
     return 0
 
 
@@ -246,7 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder", nargs="?", type=Path, default=None, help="the same as --data DIR (an older spelling)")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("template", help="write an empty analysis (three files and their codebook) to fill in")
+    p = sub.add_parser("template", help="write an analysis to fill in: swot.csv, force_field.csv, lotus.csv and claims.csv with example rows, and their codebook")
     p.add_argument("folder", type=Path, help="folder to create; existing files are never overwritten")
     p.add_argument("--lang", choices=("ru", "en"), default="en", help="language of the example rows (default: en)")
     p.set_defaults(func=cmd_template)

@@ -70,16 +70,21 @@ class Analysis:
         forces = self.forces
         n_driving = int((forces["direction"] == "driving").sum())
         parts = [
-            f"{len(self.swot)} SWOT items",
-            f"{len(forces)} forces ({n_driving} driving, {len(forces) - n_driving} restraining)",
-            f"{len(self.changes)} proposed changes",
+            _count(len(self.swot), "SWOT item"),
+            f"{_count(len(forces), 'force')} ({n_driving} driving, {len(forces) - n_driving} restraining)",
+            _count(len(self.changes), "proposed change"),
         ]
         if self.lotus is None:
             parts.append("no lotus flower")
         else:
-            parts.append(f"{len(self.lotus)} lotus proposals in {self.lotus['block'].nunique()} blocks")
+            parts.append(f"{_count(len(self.lotus), 'lotus proposal')} in {_count(self.lotus['block'].nunique(), 'block')}")
         parts.append(f"scores on a {self.scale} scale" if self.has_scores else "no scores")
         return ", ".join(parts)
+
+
+def _count(n: int, noun: str) -> str:
+    """``n`` and the noun, plural unless ``n`` is 1 ("1 block", "4 blocks")."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 #: What an absent optional file means, said once in the notes (components.csv is silent: it is rare).

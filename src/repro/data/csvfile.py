@@ -136,5 +136,5 @@ def read_csv(path: Path, numeric_columns: set[str] = frozenset(), required_colum
                 cells[col] = cells[col].replace(",", ".")
                 comma_seen = True
     if comma_seen:
-        notes.append(f"{name}: numbers written with a decimal comma (3,2) were read as 3.2.")
+        notes.append(f"{name}: numbers written with a decimal comma were read as decimals (3,2 as 3.2), unchanged.")
     return RawTable(header, header_line, rows, numbers, notes)

@@ -18,11 +18,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.transforms import blended_transform_factory
+from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from repro.figures.common import axes_column_box, freeze_layout, new_plot_figure, record_box, wrap_to_width
 from repro.figures.force_field import DRIVING_COLOUR, RESTRAINING_COLOUR
@@ -39,6 +40,22 @@ PANEL_TITLE_SIZE = 9.5
 LABEL_SIZE = 9.5
 TICK_SIZE = 8.5
 NOTE_SIZE = 8.5
+
+
+def _legend_below(ax, **kwargs):
+    """A legend centred under ``ax``, its top below the x tick labels and the x label, whatever the
+    axes' height: an anchor in axes fractions lands on the x label of a short plot (one or two forces).
+    Call once the x label and the ticks are set."""
+    rc = matplotlib.rcParams
+    ticks = ax.get_xticklabels()
+    tick_size = ticks[0].get_fontsize() if ticks else rc["xtick.labelsize"]
+    tick_size = tick_size if isinstance(tick_size, (int, float)) else rc["font.size"]
+    label_lines = ax.get_xlabel().count("\n") + 1 if ax.get_xlabel() else 0
+    below_pt = (rc["xtick.major.size"] + rc["xtick.major.pad"] + 1.2 * tick_size
+                + (rc["axes.labelpad"] + 1.2 * ax.xaxis.label.get_fontsize() * label_lines if label_lines else 0) + 4)
+    offset = ScaledTranslation(0, -below_pt / 72, ax.figure.dpi_scale_trans)
+    return ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=ax.transAxes + offset,
+                     frameon=False, **kwargs)
 
 
 def _plot_axes(ax, width: float, height: float):
@@ -299,7 +316,7 @@ def plot_tornado(forces: pd.DataFrame, scale, ax=None, lang: str = "ru"):
     ax.set_xlim(min(table["low"].min(), 0) - 0.12 * span, max(table["high"].max(), 0) + 0.12 * span)
     ax.set_ylim(-0.7, n - 0.3)
     ax.set_xlabel(label("net_axis", lang), fontsize=LABEL_SIZE)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, fontsize=NOTE_SIZE, frameon=False)
+    _legend_below(ax, ncols=2, fontsize=NOTE_SIZE)
     ax.grid(axis="x", color="#eeeeee", lw=0.6)
     ax.set_axisbelow(True)
     title = label("tornado_title", lang).format(scale=f"{scale.minimum:g}–{scale.maximum:g}")
@@ -358,11 +375,10 @@ def plot_net_histogram(net_sample: np.ndarray, published_net: float, ax=None, la
                Line2D([], [], color="black", lw=1.4, label=label("zero_line", lang)),
                Line2D([], [], color="#222222", lw=1.2, ls="--",
                       label=label("published_net", lang).format(net=_signed(published_net)))]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=2, fontsize=NOTE_SIZE,
-              frameon=False)
     ax.set_ylim(0, max(counts.max() if len(counts) else 1, 1) * 1.08)
     ax.set_xlabel(label("net_axis", lang), fontsize=LABEL_SIZE)
     ax.set_ylabel(label("draws", lang), fontsize=LABEL_SIZE)
+    _legend_below(ax, handles=handles, ncols=2, fontsize=NOTE_SIZE)
     _wrapped_title(ax, label("net_title", lang).format(n=f"{n:,}".replace(",", "\u202f")))
     return _done(ax, new)
 
@@ -419,7 +435,7 @@ def plot_drop_one(drop: pd.DataFrame, ax=None, lang: str = "ru", published_net: 
     ax.set_xlim(-1.15 * span, 1.15 * span)
     handles = [Line2D([], [], color=c, marker="o", ls="", label=label(k, lang))
                for c, k in ((DRIVING_COLOUR, "driving_wins"), (RESTRAINING_COLOUR, "restraining_wins"), (TIE_COLOUR, "tie"))]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=3, fontsize=NOTE_SIZE, frameon=False)
+    _legend_below(ax, handles=handles, ncols=3, fontsize=NOTE_SIZE)
     ax.grid(axis="x", color="#eeeeee", lw=0.6)
     _wrapped_title(ax, label("drop_title", lang))
     return _done(ax, new)

@@ -354,12 +354,13 @@ def kendall_tau_b(published: np.ndarray, scores: np.ndarray, columns=None) -> np
 @dataclass
 class MonteCarlo:
     """What a Monte Carlo run found: claim probabilities, rank acceptabilities, Kendall tau-b per
-    side, and a kept sample of the draws (for quantiles and the net-force histogram)."""
+    side, the net force of every draw (for the histogram, whose shares then agree with the claims'
+    probabilities), and the scores' quantiles over a kept sample of the draws."""
 
     p_holds: dict[str, float]
     p_holds_se: dict[str, float]
     rank_acceptability: pd.DataFrame | None  # force x rank -> probability
-    net_sample: np.ndarray
+    net_sample: np.ndarray  # the net force of every draw
     quantiles: pd.DataFrame | None  # id, low (5 %), high (95 %)
     draws: int
     kendall: pd.DataFrame | None = None  # side, mean_tau_b, p_tau_b_above_0.8, draws, undefined_draws
@@ -408,7 +409,7 @@ def monte_carlo(claims, forces: pd.DataFrame, scale: Scale, model: str, half_wid
     rank_counts = np.zeros((k, k), dtype=np.int64)
     kendall = _KendallTally(forces) if ranks else None
     sign = side_matrix(forces)
-    kept_scores = []
+    kept_scores, nets = [], []
     done = 0
     while done < draws:
         n = min(CHUNK, draws - done)
@@ -420,6 +421,7 @@ def monte_carlo(claims, forces: pd.DataFrame, scale: Scale, model: str, half_wid
             for j in range(k):
                 rank_counts[j] += np.bincount(drawn[:, j], minlength=k + 1)[1:k + 1]
             kendall.add(scores)
+        nets.append(scores @ sign)  # one number a draw: the histogram shows every draw the probabilities count
         if done < keep:
             kept_scores.append(scores[: keep - done])
         done += n
@@ -428,15 +430,16 @@ def monte_carlo(claims, forces: pd.DataFrame, scale: Scale, model: str, half_wid
     p = {c: v / draws for c, v in holds.items()}
     se = {c: float(np.sqrt(v * (1 - v) / draws)) for c, v in p.items()}
     kept = np.concatenate(kept_scores) if kept_scores else np.empty((0, k))
+    net = np.concatenate(nets)
     if not ranks:
-        return MonteCarlo(p, se, None, kept @ sign, None, draws)
+        return MonteCarlo(p, se, None, net, None, draws)
     acceptability = pd.DataFrame(rank_counts / draws, index=forces["id"], columns=[f"rank {r}" for r in range(1, k + 1)])
     n_side = forces["direction"].value_counts()
     for force_id, direction in zip(forces["id"], forces["direction"]):  # ranks beyond a side's size cannot occur
         acceptability.loc[force_id, [f"rank {r}" for r in range(n_side[direction] + 1, k + 1)]] = np.nan
     acceptability = acceptability.dropna(axis=1, how="all")
     quantiles = pd.DataFrame({"id": forces["id"], "low": np.quantile(kept, 0.05, axis=0), "high": np.quantile(kept, 0.95, axis=0)})
-    return MonteCarlo(p, se, acceptability, kept @ sign, quantiles, draws, kendall.table())
+    return MonteCarlo(p, se, acceptability, net, quantiles, draws, kendall.table())
 
 
 def default_widths(scale: Scale) -> tuple[float, ...]:

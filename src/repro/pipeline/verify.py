@@ -289,6 +289,16 @@ def _no_reference_for(manifest: dict, reference: dict) -> str | None:
     return None
 
 
+def reference_applies(results: str | Path, reference: str | Path | None = None) -> bool:
+    """Whether the committed reference was made from the inputs and settings ``results`` were: only
+    then has :func:`verify` something to compare them with."""
+    reference = Path(reference) if reference is not None else paths.REFERENCE
+    try:
+        return _no_reference_for(_results_manifest(Path(results)), _reference_manifest(reference)) is None
+    except VerifyError:
+        return False
+
+
 def verify(results: str | Path, reference: str | Path | None = None, diff_dir: str | Path | None = None) -> Verification:
     """Compare ``results`` with the committed reference, file by file.
 
