@@ -261,7 +261,7 @@ def test_force_field_figure_shows_scores_and_totals():
     for score in ("5", "3.2", "0.6", "2.5", "3", "4", "1.5"):
         assert score in shown
     # 5 + 3.2 + 0.6 + 2.5 = 11.3; 3 + 4 + 3 + 1.5 = 11.5; 11.3 - 11.5 = -0.2
-    assert any("11.3" in s for s in shown) and any("11.5" in s for s in shown) and any(s.endswith(": -0.2") for s in shown)
+    assert any("11.3" in s for s in shown) and any("11.5" in s for s in shown) and any(s.endswith(": \u22120.2") for s in shown)
     assert label("verdict_restraining", "en") in shown
 
 
@@ -273,6 +273,11 @@ def _column_order(ax, role: str, x_max: float) -> list[str]:
 def test_sorted_force_field_puts_strongest_first():
     plot = ForceFieldPlot(PAPER.forces, PAPER.changes, scale_max=5, lang="en", sort=True)
     assert _column_order(plot.ax, "item", plot.x_centre) == ["D1", "D2", "D4", "D3"]  # 5 > 3.2 > 2.5 > 0.6
+    # The changes stand in the table's rows (C1 beside D1 and R1): a ranking would set C1 beside R2.
+    shown = [t.get_text() for t in plot.ax.texts]
+    assert not any(s.startswith("C1.") for s in shown) and label("changes", "en") not in shown
+    unsorted = [t.get_text() for t in ForceFieldPlot(PAPER.forces, PAPER.changes, scale_max=5, lang="en").ax.texts]
+    assert any(s.startswith("C1.") for s in unsorted)
 
 
 def test_a_score_too_short_for_its_arrow_is_written_beside_it():

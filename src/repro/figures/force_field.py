@@ -63,7 +63,9 @@ class ForceFieldPlot:
         self.whiskers = whiskers
         self.driving = _side(self.forces, "driving", sort)
         self.restraining = _side(self.forces, "restraining", sort)
-        self.changes = changes if changes is not None and len(changes) else None
+        # A change stands in a row of the table beside the forces of that row; ranking the sides breaks
+        # the rows, and a change drawn beside a force it does not answer would be read as its answer.
+        self.changes = changes if changes is not None and len(changes) and not sort else None
         self._layout()
         if ax is None:
             _, ax = new_figure(self.width, self.height)
@@ -230,7 +232,7 @@ class ForceFieldPlot:
             b = balance(self.forces)
             parts = (f"{label('driving_total', lang)}: {b.driving_total:g}",
                      f"{label('restraining_total', lang)}: {b.restraining_total:g}",
-                     f"{label('net', lang)}: {b.net:g}")
+                     f"{label('net', lang)}: " + f"{b.net:g}".replace("-", "\u2212"))  # a minus sign, as the label's
             third = (x1 - x0) / 3
             for k, part in enumerate(parts):
                 totals.add(part, (x0 + k * third, 0.33, x0 + (k + 1) * third, FOOTER_H - 0.33))
@@ -252,7 +254,8 @@ def plot_force_field(forces: pd.DataFrame, changes: pd.DataFrame | None = None, 
     scale_max
         Upper end of the declared scale: the shared length axis runs from 0 to it on each side.
     sort
-        False keeps the paper's order; True sorts each side by score, strongest first.
+        False keeps the paper's order; True sorts each side by score, strongest first, and leaves the
+        changes out (they stand in the table's rows, which a ranking breaks).
     whiskers
         Optional table (id, low, high) of score intervals, e.g. the 5-95 % range of perturbed
         scores, drawn as error bars on the arrow tails.
