@@ -30,7 +30,7 @@ LABELS = {
         # the sensitivity analysis and the raters' comparison (our wording in both languages)
         "p_holds": "P(утверждение верно)", "half_width": "полуширина шума h (баллы)",
         "model_uniform": "равномерный ±h", "model_integer": "целочисленный", "model_ordinal": "порядковый (SMAA-O)",
-        "model_dirichlet": "веса Дирихле", "band_2se": "±2 стандартные ошибки",
+        "model_dirichlet": "веса Дирихле", "band_2se": "±2 стандартные ошибки (где не видны, уже линии)",
         "reference_level": "модели без ширины: опорные уровни",
         "at_published": "опубликованные баллы (h = 0)",
         "robustness_title": "Насколько устойчиво каждое утверждение к шуму в баллах",
@@ -75,7 +75,7 @@ LABELS = {
         # the sensitivity analysis and the raters' comparison
         "p_holds": "P(claim holds)", "half_width": "noise half-width h (score points)",
         "model_uniform": "uniform ±h", "model_integer": "integer re-scoring", "model_ordinal": "ordinal (SMAA-O)",
-        "model_dirichlet": "Dirichlet weights", "band_2se": "±2 standard errors",
+        "model_dirichlet": "Dirichlet weights", "band_2se": "±2 standard errors (where unseen, narrower than the line)",
         "reference_level": "models without a width: reference levels",
         "at_published": "the published scores (h = 0)",
         "robustness_title": "How robust is each claim to noise in the scores?",

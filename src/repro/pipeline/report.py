@@ -80,7 +80,7 @@ FIGURE_CAPTIONS = {
         "sensitivity_tornado": "Net force when one score runs over the whole scale, the others as given.",
         "sensitivity_rank_acceptability": "Rank acceptability (SMAA-2): the probability of each place within its side.",
         "sensitivity_drop_one": "Drop one force: the net force without it.",
-        "sensitivity_force_field_whiskers": "Force field with the spread of each score under the noise (whiskers).",
+        "sensitivity_force_field_whiskers": "Force field with the spread of each score under the noise: whiskers from the 5th to the 95th percentile of the noisy scores.",
     },
     "ru": {
         "swot": "Матрица SWOT; возможности и угрозы отмечены силой, которой они становятся.",
@@ -95,7 +95,7 @@ FIGURE_CAPTIONS = {
         "sensitivity_tornado": "Чистая сила, когда один балл пробегает всю шкалу, а остальные — как даны.",
         "sensitivity_rank_acceptability": "Приемлемость рангов (SMAA-2): вероятность каждого места внутри своей стороны.",
         "sensitivity_drop_one": "Исключение одной силы: чистая сила без неё.",
-        "sensitivity_force_field_whiskers": "Силовое поле с разбросом каждого балла под шумом (усы).",
+        "sensitivity_force_field_whiskers": "Силовое поле с разбросом каждого балла под шумом: усы от 5-го до 95-го процентиля зашумлённых баллов.",
     },
 }
 
