@@ -77,7 +77,7 @@ def test_when_every_worker_dies_before_it_is_ready_the_run_fails_with_the_log(tm
     log = tmp_path / "worker-0.log"
     log.write_text("Traceback ...\nOSError: no kernel could start\n", encoding="utf-8")
     workers = [StandInWorker(f"dead {k}", ready_after=0.0, dies=True, log=log) for k in range(2)]
-    with pytest.raises(ReproduceError, match="every worker process stopped before running a notebook") as caught:
+    with pytest.raises(ReproduceError, match="every worker process stopped before the notebooks were run") as caught:
         pool_of(*workers).run(JOBS, progress=lambda line: None)
     assert "OSError: no kernel could start" in str(caught.value)
 

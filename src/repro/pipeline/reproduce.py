@@ -227,7 +227,6 @@ class _Worker:
         self.answers = read_end  # read by :meth:`read_line`, with a buffer of our own (see there)
         self._unread = b""
         self.job: dict | None = None
-        self.ready = False
 
     def has_line(self) -> bool:
         """Whether a whole answer is already read from the pipe, waiting in our buffer."""
@@ -362,7 +361,7 @@ class _WorkerPool:
             waiting = [w for w in self.workers if w.has_line()]
             if not waiting:
                 if not selector.get_map():
-                    raise ReproduceError("every worker process stopped before running a notebook. "
+                    raise ReproduceError("every worker process stopped before the notebooks were run. "
                                          f"What the first one printed (last lines):\n{_log_tail(self.workers[0].log)}")
                 waiting = [key.data for key, _ in selector.select()]
             for worker in waiting:
