@@ -21,6 +21,7 @@ from collections.abc import Mapping
 import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory
@@ -48,8 +49,7 @@ def _legend_below(ax, **kwargs):
     Call once the x label and the ticks are set."""
     rc = matplotlib.rcParams
     ticks = ax.get_xticklabels()
-    tick_size = ticks[0].get_fontsize() if ticks else rc["xtick.labelsize"]
-    tick_size = tick_size if isinstance(tick_size, (int, float)) else rc["font.size"]
+    tick_size = ticks[0].get_fontsize() if ticks else FontProperties(size=rc["xtick.labelsize"]).get_size_in_points()
     label_lines = ax.get_xlabel().count("\n") + 1 if ax.get_xlabel() else 0
     below_pt = (rc["xtick.major.size"] + rc["xtick.major.pad"] + 1.2 * tick_size
                 + (rc["axes.labelpad"] + 1.2 * ax.xaxis.label.get_fontsize() * label_lines if label_lines else 0) + 4)
