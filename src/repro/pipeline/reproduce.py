@@ -31,7 +31,7 @@ from repro import __version__, paths
 from repro.handoff import ENVIRONMENT_VARIABLE as VALIDATED_ANALYSIS_VARIABLE
 from repro.pipeline.notebook_params import check_parameters
 from repro.pipeline.notebook_worker import log_heading
-from repro.pipeline.outdir import check_output_folder, staged_output, write_manifest
+from repro.pipeline.outdir import check_output_folder, output_files, staged_output, write_manifest
 
 #: The notebooks a reproduction runs, longest first so that parallel workers finish together.
 NOTEBOOKS = ("sensitivity", "lotus", "force_field", "swot", "overview")
@@ -444,7 +444,7 @@ def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results
     """
     folder = paths.analysis_folder(data_dir)
     data_folder = folder.resolve()  # kernels run in notebooks/: a relative path would point elsewhere
-    out = check_output_folder(out_dir, data_folder)
+    out = check_output_folder(out_dir, data_folder, note=lambda line: progress(f"note: {line}"))
     if jobs < 1:
         raise ParameterError(f"--jobs must be at least 1, got {jobs}")
     candidates = list(notebooks or available_notebooks())
@@ -455,11 +455,12 @@ def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results
     start = time.perf_counter()
     with _stop_on_signals() as stopper, staged_output(out) as staging:
         scratch = staging / SCRATCH
+        scratch.mkdir(mode=0o700)  # the user's alone, whatever the umask: the kernels read the analysis from it
         (staging / "notebooks").mkdir()
         # The kernels start first: starting one costs about 2 s of CPU, and this process's own work
         # before the first notebook (importing pandas, validating the data) then runs beside it on
         # the other core. Bad data still stops the run before any notebook runs or anything is kept.
-        with _WorkerPool(min(jobs, len(candidates)), scratch, candidates, scratch / "analysis.pickle") as workers:
+        with _WorkerPool(min(jobs, len(candidates)), scratch, candidates, scratch / "analysis.json") as workers:
             from repro.data import load_analysis
             from repro.handoff import write_validated
 
@@ -497,7 +498,7 @@ def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results
         shutil.rmtree(scratch)  # once the workers are gone: their kernels' connection files are in it
         write_manifest(staging, {"version": __version__, "data_folder": shown_data,
                                  "inputs_sha256": analysis.input_hashes(), "parameters": shown}, makers)
-        n_files = sum(1 for p in staging.rglob("*") if p.is_file())
+        n_files = len(output_files(staging))
         stopper.finishing()  # the results are complete: a signal from here on waits for the swap
     progress(f"rebuilt {len(runs)} notebooks and {n_files} files in {time.perf_counter() - start:.1f} s")
     return out
