@@ -119,15 +119,20 @@ def cmd_check_source(args) -> int:
 
 
 def cmd_reproduce(args) -> int:
-    from repro.pipeline.reproduce import DEFAULT_FORMATS, ParameterError, ReproduceError, Stopped, reproduce
+    from repro.pipeline.reproduce import (DEFAULT_FORMATS, NoSpaceError, ParameterError, ReproduceError, Stopped,
+                                          reproduce)
 
     existed = Path(args.out).exists()
     try:
         reproduce(args.data, args.out, lang=args.lang, jobs=args.jobs, formats=args.formats or DEFAULT_FORMATS,
                   progress=lambda line: print(line, flush=True))
     except ReproduceError as exc:
-        print(f"repro: {exc}", file=sys.stderr)
-        return EXIT_USER_ERROR if isinstance(exc, ParameterError) else 1
+        if isinstance(exc, NoSpaceError):
+            kept = "the previous results in it are untouched" if existed else "it was not created"
+            print(f"repro: {args.out}: {exc} ({kept})", file=sys.stderr)
+        else:
+            print(f"repro: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR if isinstance(exc, (ParameterError, NoSpaceError)) else 1
     except Stopped as exc:
         kept = f"the previous results in {args.out} are untouched" if existed else f"{args.out} was not created"
         print(f"repro: stopped by {exc.signal_name}: every process it started was stopped and the unfinished run "

@@ -122,8 +122,10 @@ def folder_codebook(folder: Path) -> dict:
         descriptor = json.loads(text)
     except json.JSONDecodeError as exc:
         raise AnalysisError([Problem(name, f"is not valid JSON ({exc}).")]) from None
-    except (ValueError, RecursionError) as exc:  # e.g. a number of more than 4,300 digits
-        raise AnalysisError([Problem(name, f"is not usable JSON ({exc}).")]) from None
+    except (ValueError, RecursionError) as exc:
+        why = ("it holds a number of more than 4,300 digits, which Python does not read" if "digits" in str(exc)
+               else str(exc))
+        raise AnalysisError([Problem(name, f"is not usable JSON: {why}.")]) from None
     try:
         score = next(f for f in resource(descriptor, "force_field")["schema"]["fields"] if f["name"] == "score")
         constraints = score["constraints"]

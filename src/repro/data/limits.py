@@ -172,7 +172,7 @@ def scale_problem(minimum, maximum) -> str | None:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return f"the {name} must be a number, found {value!r}"
         if isinstance(value, int) and abs(value) > MAX_SCALE_MAGNITUDE:
-            shown = f"{value}" if len(str(value)) <= 20 else f"a number of {len(str(abs(value)))} digits"
+            shown = f"{value}" if len(str(value)) <= 20 else f"(a number of {len(str(abs(value)))} digits)"
             return f"the {name} {shown} is beyond the limit: a scale's ends must lie within ±{MAX_SCALE_MAGNITUDE:,}"
         value = float(value)
         if not math.isfinite(value):

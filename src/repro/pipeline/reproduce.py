@@ -14,8 +14,10 @@ then write the report and the manifest, and only then replace the previous resul
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
 import selectors
 import shutil
 import signal
@@ -56,6 +58,15 @@ class ReproduceError(Exception):
 
 class ParameterError(ReproduceError):
     """Parameters refused before anything ran (a user mistake)."""
+
+
+class NoSpaceError(ReproduceError):
+    """A notebook could not write its outputs: the disk (or the user's quota) is full. Not a fault of
+    the package: the user frees space and runs again (exit 2)."""
+
+
+#: What a notebook's OSError says when the disk or the quota is full (errno ENOSPC, EDQUOT).
+_NO_SPACE = re.compile(rf"^\[Errno ({errno.ENOSPC}|{errno.EDQUOT})\] (?P<cause>.*)")
 
 
 class Stopped(BaseException):
@@ -280,16 +291,21 @@ def _log_tail(log: Path, after: str | None = None) -> str:
     return "\n".join(lines[-LOG_LINES:])
 
 
-def _failure(run: NotebookRun, log: Path) -> str:
-    """The message for a failed notebook: which notebook, which cell, which error, and what it printed."""
+def _failure(run: NotebookRun, log: Path) -> ReproduceError:
+    """The error for a failed notebook: which notebook, which cell, which error, and what it printed;
+    a full disk in one line of its own."""
     error = run.error
+    full = _NO_SPACE.match(str(error.get("evalue", ""))) if error.get("ename") in ("OSError", "IOError") else None
+    if full:
+        return NoSpaceError(f"the results could not be written: {full['cause']} (notebook {run.name}.ipynb); "
+                            "free some space and run again.")
     where = (f"cell {error['cell'] + 1} ({error['first_line']})" if error.get("cell") is not None  # counted from 1
              else "before any cell ran")
     message = f"notebook {run.name}.ipynb failed at {where}: {error['ename']}: {error['evalue']}"
     printed = _log_of(run.name, log)
     if printed:
         message += f"\nWhat it printed (last lines):\n{printed}"
-    return message
+    return ReproduceError(message)
 
 
 class _WorkerPool:
@@ -380,7 +396,7 @@ class _WorkerPool:
                     status = "failed" if run.error else "done"
                     progress(f"[{len(runs)}/{len(jobs)}] {run.name}.ipynb {status} in {run.seconds:.1f} s")
                     if run.error:
-                        raise ReproduceError(_failure(run, worker.log))
+                        raise _failure(run, worker.log)
                     worker.job = None
                 if queue:
                     worker.send(queue.pop(0))
@@ -444,9 +460,9 @@ def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results
     """
     folder = paths.analysis_folder(data_dir)
     data_folder = folder.resolve()  # kernels run in notebooks/: a relative path would point elsewhere
-    out = check_output_folder(out_dir, data_folder, note=lambda line: progress(f"note: {line}"))
     if jobs < 1:
         raise ParameterError(f"--jobs must be at least 1, got {jobs}")
+    out = check_output_folder(out_dir, data_folder, note=lambda line: progress(f"note: {line}"))
     candidates = list(notebooks or available_notebooks())
     parameters = {"data_dir": str(data_folder), "lang": lang, "formats": list(formats), **(extra_parameters or {})}
     shown_data = paths.shown_folder(data_folder)
