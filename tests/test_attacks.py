@@ -566,3 +566,12 @@ def test_any_option_of_any_command_ends_in_a_message(command, option, value, tmp
         os.chdir(cwd)
     assert code in (0, 1, 2, 3) and "Traceback" not in err, (argv, err)
     assert blocker.read_text(encoding="utf-8") == "mine"
+
+
+@pytest.mark.parametrize("name", ["datapackage.json", "swot.csv", "lotus.csv"])
+def test_a_pipe_in_place_of_a_data_file_is_a_message_not_a_hang(name, paper_copy):
+    (paper_copy / name).unlink()
+    os.mkfifo(paper_copy / name)
+    done = subprocess.run([repro_executable(), "validate", "--data", str(paper_copy)], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 2 and "is not a file" in done.stderr and len(error_lines(done.stderr)) == 1

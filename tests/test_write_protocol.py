@@ -437,3 +437,45 @@ def test_nothing_is_written_beside_the_output_folder_but_it(tmp_path, small_anal
     assert main(["sensitivity", "--data", str(small_analysis), "--out", str(tmp_path / "out"), "--draws", "100"]) == 0
     assert tree_snapshot(small_analysis) == before["data"]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(before["parent"] + ["out"])
+
+
+TERM_CHILD = textwrap.dedent("""
+    import os, signal, sys
+    from repro.cli import main
+    from repro.pipeline import outdir
+
+    step = sys.argv[1]
+
+    def stop_at(name):
+        if name == step:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    outdir._checkpoint = stop_at
+    sys.exit(main(sys.argv[2:]))
+""")
+
+
+@pytest.mark.parametrize("step", ["staged", "written"])
+@pytest.mark.parametrize("command", ["sensitivity", "compare"])
+def test_sigterm_while_writing_leaves_no_partial_folder(command, step, tmp_path, paper_copy):
+    """The old code left `.out.partial-*` behind when SIGTERM came while compare or sensitivity wrote."""
+    out = earlier_results(tmp_path / "out")
+    before = tree_snapshot(out)
+    argv = {"sensitivity": ["sensitivity", "--data", str(paper_copy), "--out", str(out), "--draws", "100"],
+            "compare": ["compare", str(Path(__file__).parents[1] / "examples" / "rater_scores.csv"),
+                        "--data", str(paper_copy), "--out", str(out)]}[command]
+    done = subprocess.run([sys.executable, "-c", TERM_CHILD, step, *argv], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 128 + signal.SIGTERM, done.stderr
+    assert done.stderr.strip() == "repro: stopped by SIGTERM; nothing unfinished was left behind."
+    assert side_folders(tmp_path, "out") == [] and tree_snapshot(out) == before
+
+
+def test_a_pipe_in_place_of_a_manifest_or_seal_does_not_hang(tmp_path):
+    """Reading a FIFO waits for a writer forever: a stranger's pipe called manifest.json is refused at once."""
+    out = tmp_path / "out"
+    out.mkdir()
+    os.mkfifo(out / MANIFEST)
+    os.mkfifo(out / SEAL)
+    done = subprocess.run([sys.executable, "-c", "from repro.pipeline.outdir import check_output_folder as c; "
+                           f"c({str(out)!r})"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "OutputFolderError" in done.stderr and "not written by repro" in done.stderr

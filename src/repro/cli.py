@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shlex
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from repro import __version__, paths
@@ -344,13 +347,38 @@ def _system_failure(exc: OSError) -> str:
     return f"repro: {where}{exc.strerror or exc}{f' ({code})' if code else ''}."
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived: like Ctrl-C, it unwinds the command, so that every staging folder is removed on
+    the way out (without it, the process would end at once and leave them for the next run to tidy)."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds():
+    if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: list[str] | None = None) -> int:
     from repro.ownership import OwnershipKeyError
     from repro.pipeline.outdir import OutputFolderError
 
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        with _sigterm_unwinds():
+            return args.func(args)
+    except Terminated:
+        print("repro: stopped by SIGTERM; nothing unfinished was left behind.", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except AnalysisError as exc:
         return _print_problems(exc)
     except (OutputFolderError, OwnershipKeyError, UsageError) as exc:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 from pathlib import Path
 
 #: Set by ``repro reproduce`` for its kernels only: the file holding the analysis it validated.
@@ -90,12 +91,12 @@ def _read_sealed(name: str) -> dict | None:
     from repro.ownership import OwnershipKeyError, seal_holds
 
     try:
-        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW)
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)  # a pipe must not block
     except OSError:
         return None
     with os.fdopen(fd, "rb") as f:
         info = os.fstat(f.fileno())
-        if info.st_uid != os.geteuid():
+        if info.st_uid != os.geteuid() or not stat.S_ISREG(info.st_mode):
             return None
         seal, _, data = f.read().partition(b"\n")
     try:

@@ -60,7 +60,7 @@ def _check_private(path: Path, info: os.stat_result, others_may: int = 0) -> Non
 
 def _read(path: Path) -> bytes | None:
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)  # a pipe must not block
     except FileNotFoundError:
         return None
     except OSError as exc:

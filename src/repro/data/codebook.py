@@ -105,6 +105,8 @@ def folder_codebook(folder: Path) -> dict:
     if not own.exists():
         return reference()
     name = own.name
+    if not own.is_file():  # a folder, or a pipe that would never end
+        raise AnalysisError([Problem(name, "is not a file; expected the codebook as a JSON file.")])
     too_big = limits.file_size_problem(own, limits.MAX_CODEBOOK_BYTES, "codebook")
     if too_big:
         raise AnalysisError([too_big])

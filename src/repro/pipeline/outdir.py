@@ -120,7 +120,7 @@ def _manifest_of(text: bytes) -> dict | None:
 def _read_small(path: Path, limit: int = 64 * 1024 * 1024) -> bytes | None:
     """A regular file's bytes (not through a link), or None."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)  # a pipe must not block
     except OSError:
         return None
     with os.fdopen(fd, "rb") as f:
