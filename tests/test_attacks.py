@@ -142,15 +142,15 @@ def test_summary_output_grows_linearly_with_the_number_of_forces():
 OPTION_CASES = {
     "--half-width nan": (["--half-width", "nan"], "--half-width must be a finite number from 0 to 2,000,000, got nan"),
     "--half-width inf": (["--half-width", "inf"], "--half-width must be a finite number"),
-    "--half-width -0.1": (["--half-width", "-0.1"], "--half-width must be a finite number"),
+    "--half-width -0.1": (["--half-width", "-0.1"], "--half-width must not be negative, got -0.1"),
     "--seed -1": (["--seed", "-1"], "--seed must be a whole number from 0 to 4,294,967,295"),
     "--seed 2^32": (["--seed", str(2 ** 32)], "--seed must be a whole number from 0 to 4,294,967,295"),
     "--scale 0 inf": (["--scale", "0", "inf"], "--scale: the maximum must be a finite number"),
     "--scale nan 5": (["--scale", "nan", "5"], "--scale: the minimum must be a finite number"),
     "--scale 0 1e300": (["--scale", "0", "1e300"], "±1,000,000"),
     "--scale 5 1": (["--scale", "5", "1"], "minimum < maximum"),
-    "--draws 3000000000": (["--draws", "3000000000"], "--draws must be a whole number from 1 to 10,000,000"),
-    "--draws 0": (["--draws", "0"], "--draws must be a whole number from 1"),
+    "--draws 3000000000": (["--draws", "3000000000"], "--draws must be a positive whole number, at most 10,000,000"),
+    "--draws 0": (["--draws", "0"], "--draws must be a positive whole number"),
     "--noise chaos": (["--noise", "chaos"], "--noise must be one of"),
 }
 

@@ -181,7 +181,8 @@ def scale_problem(minimum, maximum) -> str | None:
             return f"the {name} {value:g} is beyond the limit: a scale's ends must lie within ±{MAX_SCALE_MAGNITUDE:,}"
         ends[name] = value
     if not ends["minimum"] < ends["maximum"]:
-        return f"a scale needs minimum < maximum, got {ends['minimum']:g} to {ends['maximum']:g}"
+        return (f"a scale needs minimum < maximum, got {ends['minimum']:g} to {ends['maximum']:g} "
+                "(an empty or inverted scale)")
     if ends["maximum"] - ends["minimum"] < MIN_SCALE_WIDTH:
         return (f"the scale {ends['minimum']:g} to {ends['maximum']:g} is narrower than the limit of "
                 f"{MIN_SCALE_WIDTH:g}")
@@ -194,10 +195,12 @@ def option_problems(draws: int | None = None, seed: int | None = None, half_widt
     naming the option and its limits."""
     problems = []
     if draws is not None and not 1 <= draws <= MAX_DRAWS:
-        problems.append(f"--draws must be a whole number from 1 to {MAX_DRAWS:,}, got {draws}.")
+        problems.append(f"--draws must be a positive whole number, at most {MAX_DRAWS:,}, got {draws}.")
     if seed is not None and not 0 <= seed <= MAX_SEED:
         problems.append(f"--seed must be a whole number from 0 to {MAX_SEED:,} (2^32 - 1), got {seed}.")
-    if half_width is not None and not (math.isfinite(half_width) and 0 <= half_width <= MAX_HALF_WIDTH):
+    if half_width is not None and half_width < 0:
+        problems.append(f"--half-width must not be negative, got {half_width:g}.")
+    elif half_width is not None and not (math.isfinite(half_width) and half_width <= MAX_HALF_WIDTH):
         problems.append(f"--half-width must be a finite number from 0 to {MAX_HALF_WIDTH:,}, got {half_width:g}.")
     if scale is not None:
         why = scale_problem(*scale)
