@@ -44,7 +44,8 @@ def tree_snapshot(folder: Path) -> dict[str, str]:
 
 
 def earlier_results(folder: Path) -> Path:
-    """A folder as an earlier run of repro leaves it: two files and a manifest of ours that lists them."""
+    """A folder as an earlier run of repro leaves it: two files and a manifest of ours that lists them,
+    sealed with this user's key (the tests' own, see ``own_state_folder``)."""
     from repro.pipeline.outdir import write_manifest
 
     (folder / "figures").mkdir(parents=True)
@@ -57,6 +58,20 @@ def earlier_results(folder: Path) -> Path:
 def repro_executable() -> str:
     """The ``repro`` command of the environment running the tests (beside its Python)."""
     return str(Path(sys.executable).with_name("repro"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_state_folder(tmp_path_factory):
+    """The tests' own XDG state folder: the key that seals what repro writes (repro.ownership) is made
+    there, never in the user's ~/.local/state, and every process a test starts inherits it."""
+    folder = tmp_path_factory.mktemp("xdg-state")
+    previous = os.environ.get("XDG_STATE_HOME")
+    os.environ["XDG_STATE_HOME"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("XDG_STATE_HOME", None)
+    else:
+        os.environ["XDG_STATE_HOME"] = previous
 
 
 @pytest.fixture

@@ -1,8 +1,12 @@
 """The analysis `repro reproduce` validated reaches its notebooks' kernels without being validated again,
-but only for the same folder with the same bytes; anything else is validated as always."""
+but only for the same folder with the same bytes, from a file sealed by the user's key; anything else is
+validated as always, and nothing in the file can run code."""
 
 from __future__ import annotations
 
+import os
+import pickle
+import stat
 from unittest import mock
 
 import pytest
@@ -15,7 +19,7 @@ from repro.handoff import ENVIRONMENT_VARIABLE, write_validated
 @pytest.fixture
 def handed_off(paper_copy, tmp_path, monkeypatch):
     """The paper's data, validated and written down as `repro reproduce` does for its kernels."""
-    record = tmp_path / "analysis.pickle"
+    record = tmp_path / "analysis.json"
     write_validated(load_analysis(paper_copy), record)
     monkeypatch.setenv(ENVIRONMENT_VARIABLE, str(record))
     return paper_copy
@@ -55,7 +59,56 @@ def test_another_folder_or_no_record_is_validated(handed_off, tmp_path, monkeypa
     with _validation_spy() as checks:
         load_analysis(other)
     assert checks.call_count == 1
-    monkeypatch.setenv(ENVIRONMENT_VARIABLE, str(tmp_path / "never-written.pickle"))
+    monkeypatch.setenv(ENVIRONMENT_VARIABLE, str(tmp_path / "never-written.json"))
     with _validation_spy() as checks:
         load_analysis(handed_off)
     assert checks.call_count == 1
+
+
+class _RunsCode:
+    """What a pickle can do when it is loaded: run a command (here, make a file)."""
+
+    def __init__(self, proof):
+        self.proof = proof
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.proof}",))
+
+
+def test_a_pickle_in_its_place_is_never_unpickled(paper_copy, tmp_path, monkeypatch):
+    """The attack of the issue: the hand-off file replaced by a pickle that runs a command. The kernels
+    read JSON only, under a seal; the folder is validated as always and the command never runs."""
+    proof = tmp_path / "code-ran"
+    record = tmp_path / "analysis.json"
+    record.write_bytes(pickle.dumps({"folder": str(paper_copy.resolve()), "x": _RunsCode(proof)}))
+    monkeypatch.setenv(ENVIRONMENT_VARIABLE, str(record))
+    with _validation_spy() as checks:
+        load_analysis(paper_copy)
+    assert checks.call_count == 1 and not proof.exists()
+
+
+def test_a_record_not_sealed_by_the_user_is_ignored(handed_off, tmp_path, monkeypatch):
+    """Someone else's edit of the record (here: a score changed, the seal left as it was) is not believed."""
+    record = tmp_path / "analysis.json"
+    seal, _, data = record.read_bytes().partition(b"\n")
+    record.write_bytes(seal + b"\n" + data.replace(b"5.0", b"4.0", 1))
+    with _validation_spy() as checks:
+        analysis = load_analysis(handed_off)
+    assert checks.call_count == 1 and analysis.forces.loc[0, "score"] == 5.0
+    with monkeypatch.context() as other_user:  # a record sealed under another user's key
+        other_user.setenv("XDG_STATE_HOME", str(tmp_path / "another-users-state"))
+        record.unlink()
+        write_validated(load_analysis(handed_off), record)
+    with _validation_spy() as checks:
+        load_analysis(handed_off)
+    assert checks.call_count == 1
+
+
+def test_the_record_is_the_users_alone_whatever_the_umask(paper_copy, tmp_path):
+    old = os.umask(0)
+    try:
+        write_validated(load_analysis(paper_copy), tmp_path / "record.json")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "record.json").stat().st_mode) == 0o600
+    assert (tmp_path / "record.json").read_bytes().split(b"\n", 1)[1].startswith(b"{")  # JSON after the seal

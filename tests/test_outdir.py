@@ -15,8 +15,8 @@ import pytest
 from conftest import earlier_results, tree_snapshot
 from repro import paths
 from repro.cli import main
-from repro.pipeline.outdir import (MANIFEST, OutputFolderError, check_output_folder, files_not_ours, staged_output,
-                                   write_manifest)
+from repro.pipeline.outdir import (MANIFEST, SEAL, OutputFolderError, check_output_folder, files_not_ours,
+                                   staged_output, write_manifest)
 
 RATERS = paths.ROOT / "examples" / "rater_scores.csv"
 
@@ -111,8 +111,9 @@ def test_allowed_folders(case, tmp_path):
     with staged_output(target) as staging:
         (staging / "new.txt").write_text("new", encoding="utf-8")
         write_manifest(staging, {})
-    assert sorted(p.name for p in target.iterdir()) == [MANIFEST, "new.txt"]
-    assert sorted(p.name for p in target.parent.iterdir() if p.name.startswith(".")) == []  # nothing staged left
+    assert sorted(p.name for p in target.iterdir()) == [SEAL, MANIFEST, "new.txt"]  # the seal proves the manifest ours
+    staged = [p.name for p in target.parent.iterdir() if p.name.startswith(".") and p.name != SEAL]
+    assert staged == []  # nothing staged left
 
 
 def test_a_subfolder_rewritten_with_its_own_manifest_is_judged_by_it(tmp_path):

@@ -53,7 +53,8 @@ def test_executed_notebooks_and_numbers(results):
 
 def test_manifest_traces_every_file(results):
     manifest = json.loads((results / "manifest.json").read_text())
-    files = {p.relative_to(results).as_posix() for p in results.rglob("*") if p.is_file()} - {"manifest.json"}
+    # Every file but the manifest and its seal (.repro-seal, which proves the manifest the user's own).
+    files = {p.relative_to(results).as_posix() for p in results.rglob("*") if p.is_file()} - {"manifest.json", ".repro-seal"}
     assert set(manifest["files"]) == files
     for rel, entry in manifest["files"].items():
         assert entry["sha256"] == sha256(results / rel)

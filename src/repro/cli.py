@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shlex
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from repro import __version__, paths
-from repro.errors import AnalysisError
+from repro.errors import AnalysisError, Problem
 
 EXIT_USER_ERROR = 2
 
@@ -19,6 +22,10 @@ def _invoked_as() -> str:
     that a suggested next command works as written from the same folder."""
     typed = sys.argv[0] if sys.argv and Path(sys.argv[0]).name == "repro" else "repro"
     return shlex.quote(typed)
+
+
+def _note(line: str) -> None:
+    print(f"note: {line}", file=sys.stderr)
 
 
 def _print_problems(exc: AnalysisError) -> int:
@@ -97,12 +104,16 @@ def cmd_summary(args) -> int:
 
 
 def cmd_check_source(args) -> int:
+    from repro.data import limits
     from repro.data.transcription import check_against_text
     analysis = _load(args.data)
     text = Path(args.text)
     if not text.is_file():
         print(f"repro: {text}: no such file; give the path of the article's text.", file=sys.stderr)
         return EXIT_USER_ERROR
+    too_big = limits.file_size_problem(text, limits.MAX_TEXT_BYTES, "text")
+    if too_big:
+        raise AnalysisError([too_big])
     checked, problems = check_against_text(analysis, text)
     if problems:
         raise AnalysisError(problems)
@@ -111,15 +122,20 @@ def cmd_check_source(args) -> int:
 
 
 def cmd_reproduce(args) -> int:
-    from repro.pipeline.reproduce import DEFAULT_FORMATS, ParameterError, ReproduceError, Stopped, reproduce
+    from repro.pipeline.reproduce import (DEFAULT_FORMATS, NoSpaceError, ParameterError, ReproduceError, Stopped,
+                                          reproduce)
 
     existed = Path(args.out).exists()
     try:
         reproduce(args.data, args.out, lang=args.lang, jobs=args.jobs, formats=args.formats or DEFAULT_FORMATS,
                   progress=lambda line: print(line, flush=True))
     except ReproduceError as exc:
-        print(f"repro: {exc}", file=sys.stderr)
-        return EXIT_USER_ERROR if isinstance(exc, ParameterError) else 1
+        if isinstance(exc, NoSpaceError):
+            kept = "the previous results in it are untouched" if existed else "it was not created"
+            print(f"repro: {args.out}: {exc} ({kept})", file=sys.stderr)
+        else:
+            print(f"repro: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR if isinstance(exc, (ParameterError, NoSpaceError)) else 1
     except Stopped as exc:
         kept = f"the previous results in {args.out} are untouched" if existed else f"{args.out} was not created"
         print(f"repro: stopped by {exc.signal_name}: every process it started was stopped and the unfinished run "
@@ -152,24 +168,16 @@ def cmd_verify(args) -> int:
 
 
 def cmd_sensitivity(args) -> int:
+    from repro.data import limits
     from repro.data.codebook import Scale
     from repro.methods.sensitivity import NOISE_MODELS, analyse, result_files
     from repro.pipeline.outdir import check_output_folder, staged_output, write_manifest
 
-    problems = []
-    if args.draws < 1:
-        problems.append(f"--draws must be a positive whole number, got {args.draws}.")
-    if args.half_width < 0:
-        problems.append(f"--half-width must not be negative, got {args.half_width:g}.")
+    # Every option against its limit (repro.data.limits) before the data are read or a draw is made.
+    problems = limits.option_problems(draws=args.draws, seed=args.seed, half_width=args.half_width, scale=args.scale)
     if args.noise not in NOISE_MODELS:
         problems.append(f"--noise must be one of {', '.join(NOISE_MODELS)}, got {args.noise!r}.")
-    scale = None
-    if args.scale is not None:
-        low, high = args.scale
-        if not low < high:
-            problems.append(f"--scale needs MIN < MAX, got {low:g} {high:g} (an empty or inverted scale).")
-        else:
-            scale = Scale(low, high)
+    scale = Scale(*args.scale) if args.scale is not None and not problems else None
     if problems:
         for problem in problems:
             print(f"repro: {problem}", file=sys.stderr)
@@ -178,7 +186,7 @@ def cmd_sensitivity(args) -> int:
     if not analysis.has_scores:
         print(f"repro: {analysis.folder}: the force field has no scores, so there is nothing to perturb.", file=sys.stderr)
         return EXIT_USER_ERROR
-    out = check_output_folder(args.out, analysis.folder)  # before any work: no file of the user's is at risk
+    out = check_output_folder(args.out, analysis.folder, note=_note)  # before any work: no file of the user's is at risk
     progress = None
     bar = None
     if args.draws >= 2_000_000:
@@ -214,6 +222,7 @@ def cmd_template(args) -> int:
 
 
 def cmd_compare(args) -> int:
+    from repro.data import limits
     from repro.figures.compare import plot_comparison
     from repro.methods.compare import compare, load_rater_scores, result_files
     from repro.pipeline.outdir import check_output_folder, sha256, staged_output, write_manifest
@@ -227,8 +236,15 @@ def cmd_compare(args) -> int:
     if not scores_file.is_file():
         print(f"repro: {args.scores}: no such file; expected a CSV with columns rater, id, score.", file=sys.stderr)
         return EXIT_USER_ERROR
-    out = check_output_folder(args.out, analysis.folder)  # before any work: no file of the user's is at risk
+    too_big = limits.file_size_problem(scores_file, limits.MAX_TABLE_BYTES, "scores file")
+    if too_big:
+        raise AnalysisError([too_big])
+    out = check_output_folder(args.out, analysis.folder, note=_note)  # before any work: no file of the user's is at risk
     raters = load_rater_scores(scores_file, analysis)
+    if len(raters) > limits.MAX_RATERS:
+        raise AnalysisError([Problem(scores_file.name, f"holds {len(raters):,} raters; a comparison takes at most "
+                                                        f"{limits.MAX_RATERS:,} (the limit of repro.data.limits).",
+                                     column="rater")])
     result = compare(analysis, raters)
     with staged_output(out) as staging:
         for name, text in result_files(result).items():
@@ -321,15 +337,51 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _system_failure(exc: OSError) -> str:
+    """An error of the system (no permission, disk full, a read-only file system ...) in one line that
+    names the file and the cause."""
+    import errno
+
+    where = f"{exc.filename}: " if exc.filename else ""
+    code = errno.errorcode.get(exc.errno, "")
+    return f"repro: {where}{exc.strerror or exc}{f' ({code})' if code else ''}."
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: like Ctrl-C, it unwinds the command, so that every staging folder is removed on
+    the way out (without it, the process would end at once and leave them for the next run to tidy)."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds():
+    if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: list[str] | None = None) -> int:
+    from repro.ownership import OwnershipKeyError
     from repro.pipeline.outdir import OutputFolderError
 
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        with _sigterm_unwinds():
+            return args.func(args)
+    except Terminated:
+        print("repro: stopped by SIGTERM; nothing unfinished was left behind.", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except AnalysisError as exc:
         return _print_problems(exc)
-    except (OutputFolderError, UsageError) as exc:
+    except (OutputFolderError, OwnershipKeyError, UsageError) as exc:
         print(f"repro: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
@@ -337,6 +389,13 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # the reader went away (`repro summary | head`): stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as exc:  # the system refused to read or write a file: its words, not a traceback
+        print(_system_failure(exc), file=sys.stderr)
+        return EXIT_USER_ERROR
+    except MemoryError:
+        print("repro: ran out of memory; nothing was written. Please report it: every input within the limits of "
+              "repro.data.limits should fit.", file=sys.stderr)
         return 1
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from repro import handoff, paths
-from repro.data import codebook
+from repro.data import codebook, limits
 from repro.data.chain import chain_links
 from repro.data.codebook import Scale
 from repro.data.csvfile import RawTable, read_csv
@@ -54,10 +54,15 @@ class Analysis:
         return bool(self.forces["score"].notna().any())
 
     def input_hashes(self) -> dict[str, str]:
-        """SHA-256 of each data file of the folder (CSV and JSON), by file name: what a manifest
-        records to say which inputs made an output, without naming where they lie."""
-        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-                for p in sorted(self.folder.iterdir()) if p.is_file() and p.suffix in (".csv", ".json")}
+        """SHA-256 of each file of the analysis (the tables the codebook names that the folder has,
+        and its ``datapackage.json``), by file name: what a manifest records to say which inputs made
+        an output, without naming where they lie. Any other file in the folder is never opened, and
+        each is read in blocks, never whole."""
+        hashes = {}
+        for name in input_file_names(self.folder):
+            with (self.folder / name).open("rb") as f:
+                hashes[name] = hashlib.file_digest(f, "sha256").hexdigest()
+        return hashes
 
     def caption(self, table: str, lang: str = "ru") -> str:
         """The caption of ``table`` in ``lang`` (the English one is ours); '' if none is declared."""
@@ -80,6 +85,13 @@ class Analysis:
             parts.append(f"{_count(len(self.lotus), 'lotus proposal')} in {_count(self.lotus['block'].nunique(), 'block')}")
         parts.append(f"scores on a {self.scale} scale" if self.has_scores else "no scores")
         return ", ".join(parts)
+
+
+def input_file_names(folder: Path) -> list[str]:
+    """The files of an analysis folder that make up the analysis, sorted: each table the codebook
+    names (``swot.csv`` ...) and ``datapackage.json``, where present. Nothing else in the folder counts."""
+    names = [f"{name}.csv" for name in codebook.RESOURCES] + ["datapackage.json"]
+    return sorted(n for n in names if (folder / n).is_file())
 
 
 def _count(n: int, noun: str) -> str:
@@ -306,9 +318,17 @@ def load_analysis(folder: str | Path | None = None) -> Analysis:
             if name in _ABSENT:
                 notes.append(f"{path.name} not present: {_ABSENT[name]}")
             continue
+        too_big = limits.file_size_problem(path, limits.MAX_TABLE_BYTES)
+        if too_big:
+            problems.append(too_big)
+            continue
         read = read_csv(path, codebook.numeric_columns(name), codebook.required_columns(name))
         if isinstance(read, Problem):
             problems.append(read)
+            continue
+        beyond = limits.table_problems(name, read.header, read.rows, read.row_numbers, codebook.integer_columns(name))
+        if beyond:
+            problems += beyond
             continue
         if not read.rows:
             if name in _ABSENT and name not in codebook.REQUIRED_RESOURCES:

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from repro import paths
+from repro.data import limits
 from repro.errors import AnalysisError, Problem
 
 #: The files of an analysis, in the order they are read (later ones link to earlier ones).
@@ -36,7 +37,7 @@ CLAIM_PARAMETERS = {
 CLAIM_PARAMETER_COLUMNS = ("side", "force", "other", "k")
 
 #: A lotus flower has at most 8 petals around its theme (Matsumura's 9x9 grid), so at most 8 blocks.
-MAX_LOTUS_BLOCKS = 8
+MAX_LOTUS_BLOCKS = limits.MAX_LOTUS_BLOCKS
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,10 @@ def required_columns(name: str) -> list[str]:
     return [f["name"] for f in fields(name) if f.get("constraints", {}).get("required")]
 
 
+def integer_columns(name: str) -> set[str]:
+    return {f["name"] for f in fields(name) if f["type"] == "integer"}
+
+
 def numeric_columns(name: str) -> set[str]:
     return {f["name"] for f in fields(name) if f["type"] in ("number", "integer")}
 
@@ -93,26 +98,47 @@ def scale_of(descriptor: dict) -> Scale:
 def folder_codebook(folder: Path) -> dict:
     """The codebook that applies to ``folder``: its own ``datapackage.json`` if any, else the paper's.
 
-    Raises :class:`AnalysisError` when the folder's own codebook is unreadable or declares no
-    usable scale.
+    Raises :class:`AnalysisError` when the folder's own codebook is unreadable, beyond the limits of
+    :mod:`repro.data.limits` (size, nesting), or declares no usable scale (finite, of sane magnitude).
     """
     own = folder / "datapackage.json"
     if not own.exists():
         return reference()
     name = own.name
+    if not own.is_file():  # a folder, or a pipe that would never end
+        raise AnalysisError([Problem(name, "is not a file; expected the codebook as a JSON file.")])
+    too_big = limits.file_size_problem(own, limits.MAX_CODEBOOK_BYTES, "codebook")
+    if too_big:
+        raise AnalysisError([too_big])
     try:
-        descriptor = json.loads(own.read_text(encoding="utf-8-sig"))
+        text = own.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise AnalysisError([Problem(name, f"is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8.")]) from None
+    except OSError as exc:
+        raise AnalysisError([Problem(name, f"cannot be read: {exc.strerror}.")]) from None
+    depth = limits.json_depth(text)
+    if depth > limits.MAX_JSON_DEPTH:
+        raise AnalysisError([Problem(name, f"nests objects and arrays {depth:,} levels deep; a codebook may nest at most "
+                                           f"{limits.MAX_JSON_DEPTH} (the limit of repro.data.limits).")])
+    try:
+        descriptor = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise AnalysisError([Problem(name, f"is not valid JSON ({exc}).")]) from None
+    except (ValueError, RecursionError) as exc:
+        why = ("it holds a number of more than 4,300 digits, which Python does not read" if "digits" in str(exc)
+               else str(exc))
+        raise AnalysisError([Problem(name, f"is not usable JSON: {why}.")]) from None
+    try:
         score = next(f for f in resource(descriptor, "force_field")["schema"]["fields"] if f["name"] == "score")
         constraints = score["constraints"]
-        Scale(float(constraints["minimum"]), float(constraints["maximum"]))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise AnalysisError([Problem(name, f"is not valid JSON ({exc}).")]) from None
+        minimum, maximum = constraints["minimum"], constraints["maximum"]
     except (KeyError, StopIteration, TypeError, AttributeError):
         raise AnalysisError([Problem(
             name,
             "declares no score scale; expected resource 'force_field', field 'score', "
             "with constraints 'minimum' and 'maximum' (as `repro template` writes it).",
         )]) from None
-    except ValueError as exc:
-        raise AnalysisError([Problem(name, f"declares an unusable score scale: {exc}.", column="score")]) from None
+    why = limits.scale_problem(minimum, maximum)
+    if why:
+        raise AnalysisError([Problem(name, f"declares an unusable score scale: {why}.", column="score")])
     return descriptor

@@ -63,6 +63,10 @@ STYLE = {
     # slowest part of writing a PDF. Type 42 keeps one subset per face.
     "ps.fonttype": 42,
     "savefig.dpi": DPI,
+    # Text is text: a user's "Fees rise from $5 to $10" is drawn as typed, never as mathematics (which
+    # would draw "Fees rise from 5to10", or fail on a text that is not valid mathtext). Our own texts
+    # use no mathtext.
+    "text.parse_math": False,
 }
 matplotlib.rcParams.update(STYLE)
 

@@ -142,15 +142,18 @@ def compare(analysis, raters: pd.DataFrame) -> dict:
 def result_files(result: dict) -> dict[str, str]:
     """The files a comparison is written as, name -> text: ``compare_claims.csv`` (one row per claim)
     and ``compare.json`` (scores, claims by rater, Kendall's W; strict JSON, ``null`` where undefined)."""
+    from repro.spreadsheet import to_csv
     from repro.strict_json import dumps_strict
 
     raters = result["raters"]
     long_scores = [{"rater": rater, "id": force_id, "score": raters.loc[rater, force_id]}
                    for rater in raters.index for force_id in raters.columns]
-    claims_by_rater = [{"rater": rater, **{claim: bool(value) for claim, value in row.items()}}
+    # Names given by the user (claim ids) are keys of a table of their own, never beside a field of
+    # ours, so no id (a claim called "rater") can overwrite one.
+    claims_by_rater = [{"rater": rater, "claims": {claim: bool(value) for claim, value in row.items()}}
                        for rater, row in result["claims_by_rater"].iterrows()]
     return {
-        "compare_claims.csv": result["support"].to_csv(index=False, lineterminator="\n"),
+        "compare_claims.csv": to_csv(result["support"]),  # opened in spreadsheets: no text may start a formula
         "compare.json": dumps_strict({
             "published_scores": result["published"].to_dict(), "rater_scores": long_scores,
             "claims_by_rater": claims_by_rater, "kendalls_w": result["kendalls_w"], "notes": result["notes"]}),

@@ -88,22 +88,37 @@ def side_ranks(scores: np.ndarray, forces: pd.DataFrame) -> np.ndarray:
     return ranks
 
 
+#: How many forces ``tied_with`` names before it counts the rest ("and 12 more"): a tie of many forces
+#: would otherwise list every other on every one of their rows, output growing with their square.
+TIES_NAMED = 3
+
+
+def _tied_with(named: list[str], n_others: int) -> str:
+    """"R1, R3" or, beyond :data:`TIES_NAMED`, "R1, R3, R5 and 12 more"."""
+    shown = ", ".join(named[:TIES_NAMED])
+    return shown + (f" and {n_others - TIES_NAMED} more" if n_others > TIES_NAMED else "")
+
+
 def rank_forces(forces: pd.DataFrame) -> pd.DataFrame:
     """Rank the forces within each side, strongest first, ties reported as ties.
 
     Tied forces share the best rank of their group (competition ranking: 1, 2, 2, 4), and
-    ``tied_with`` lists the ids they tie with.
+    ``tied_with`` names the ids they tie with (the first :data:`TIES_NAMED`, then how many more).
+    Sorting, not comparing pairs: time and output grow in proportion to the number of forces.
 
     Returns
     -------
     DataFrame with columns id, direction, score, rank, tied, tied_with; in paper order.
     """
     out = forces[["id", "direction", "score"]].reset_index(drop=True)
-    out["rank"] = side_ranks(out["score"].to_numpy(dtype=float), out)[0].astype(int)
-    groups = out.groupby(["direction", "score"])["id"].agg(list)
-    out["tied_with"] = [
-        ", ".join(i for i in groups[(d, s)] if i != own) for own, d, s in zip(out["id"], out["direction"], out["score"])
-    ]
+    # Competition rank = 1 + the number of forces of the side that score strictly higher: pandas's "min" rank.
+    out["rank"] = out.groupby("direction")["score"].rank(method="min", ascending=False).astype(int)
+    groups = out.groupby(["direction", "score"])["id"]
+    size = groups.transform("size")
+    # The first TIES_NAMED + 1 ids of each group: enough to name TIES_NAMED others for any of its forces.
+    first_ids = groups.head(TIES_NAMED + 1).groupby([out["direction"], out["score"]]).agg(list).to_dict()
+    out["tied_with"] = [_tied_with([i for i in first_ids[(d, s)] if i != own], n - 1)
+                        for own, d, s, n in zip(out["id"], out["direction"], out["score"], size)]
     out["tied"] = out["tied_with"] != ""
     return out[["id", "direction", "score", "rank", "tied", "tied_with"]]
 

@@ -638,9 +638,10 @@ def result_files(result: dict) -> dict[str, str]:
     """The files a sensitivity analysis is written as, name -> text: ``claims.csv`` (one row per claim,
     a numeric ``break_even`` and its sentence in ``break_even_text``) and ``sensitivity.json``
     (everything else, strict JSON: ``null`` where a value is undefined)."""
+    from repro.spreadsheet import to_csv
     from repro.strict_json import dumps_strict
 
-    claims = result["claims"][CLAIMS_COLUMNS].to_csv(index=False, lineterminator="\n")
+    claims = to_csv(result["claims"][CLAIMS_COLUMNS])  # opened in spreadsheets: no text may start a formula
     rest = {}
     for key, value in result.items():
         if key in ("claims", "net_sample", "forces"):

@@ -204,8 +204,11 @@ def run_job(job: dict, kernel: SharedKernel) -> dict:
     error = None
     try:
         kernel.fresh_start()
+        # coalesce_streams (nbclient): one print can reach the notebook as two stream outputs when the
+        # kernel's output timer fires between its text and its newline (seen on a loaded machine); merged,
+        # the executed notebook's bytes do not depend on timing.
         nb = papermill.execute_notebook(job["notebook"], None, parameters=job["parameters"], kernel_name="python3",
-                                        progress_bar=False, cwd=job["cwd"], km=kernel.manager)
+                                        progress_bar=False, cwd=job["cwd"], km=kernel.manager, coalesce_streams=True)
         tidy_notebook(nb, job["shown_parameters"], [tuple(pair) for pair in job["replacements"]])
         nbformat.write(nb, job["output"])
     except PapermillExecutionError as exc:

@@ -14,8 +14,10 @@ then write the report and the manifest, and only then replace the previous resul
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
 import selectors
 import shutil
 import signal
@@ -31,7 +33,7 @@ from repro import __version__, paths
 from repro.handoff import ENVIRONMENT_VARIABLE as VALIDATED_ANALYSIS_VARIABLE
 from repro.pipeline.notebook_params import check_parameters
 from repro.pipeline.notebook_worker import log_heading
-from repro.pipeline.outdir import check_output_folder, staged_output, write_manifest
+from repro.pipeline.outdir import check_output_folder, output_files, staged_output, write_manifest
 
 #: The notebooks a reproduction runs, longest first so that parallel workers finish together.
 NOTEBOOKS = ("sensitivity", "lotus", "force_field", "swot", "overview")
@@ -56,6 +58,15 @@ class ReproduceError(Exception):
 
 class ParameterError(ReproduceError):
     """Parameters refused before anything ran (a user mistake)."""
+
+
+class NoSpaceError(ReproduceError):
+    """A notebook could not write its outputs: the disk (or the user's quota) is full. Not a fault of
+    the package: the user frees space and runs again (exit 2)."""
+
+
+#: What a notebook's OSError says when the disk or the quota is full (errno ENOSPC, EDQUOT).
+_NO_SPACE = re.compile(rf"^\[Errno ({errno.ENOSPC}|{errno.EDQUOT})\] (?P<cause>.*)")
 
 
 class Stopped(BaseException):
@@ -280,16 +291,21 @@ def _log_tail(log: Path, after: str | None = None) -> str:
     return "\n".join(lines[-LOG_LINES:])
 
 
-def _failure(run: NotebookRun, log: Path) -> str:
-    """The message for a failed notebook: which notebook, which cell, which error, and what it printed."""
+def _failure(run: NotebookRun, log: Path) -> ReproduceError:
+    """The error for a failed notebook: which notebook, which cell, which error, and what it printed;
+    a full disk in one line of its own."""
     error = run.error
+    full = _NO_SPACE.match(str(error.get("evalue", ""))) if error.get("ename") in ("OSError", "IOError") else None
+    if full:
+        return NoSpaceError(f"the results could not be written: {full['cause']} (notebook {run.name}.ipynb); "
+                            "free some space and run again.")
     where = (f"cell {error['cell'] + 1} ({error['first_line']})" if error.get("cell") is not None  # counted from 1
              else "before any cell ran")
     message = f"notebook {run.name}.ipynb failed at {where}: {error['ename']}: {error['evalue']}"
     printed = _log_of(run.name, log)
     if printed:
         message += f"\nWhat it printed (last lines):\n{printed}"
-    return message
+    return ReproduceError(message)
 
 
 class _WorkerPool:
@@ -380,7 +396,7 @@ class _WorkerPool:
                     status = "failed" if run.error else "done"
                     progress(f"[{len(runs)}/{len(jobs)}] {run.name}.ipynb {status} in {run.seconds:.1f} s")
                     if run.error:
-                        raise ReproduceError(_failure(run, worker.log))
+                        raise _failure(run, worker.log)
                     worker.job = None
                 if queue:
                     worker.send(queue.pop(0))
@@ -444,9 +460,9 @@ def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results
     """
     folder = paths.analysis_folder(data_dir)
     data_folder = folder.resolve()  # kernels run in notebooks/: a relative path would point elsewhere
-    out = check_output_folder(out_dir, data_folder)
     if jobs < 1:
         raise ParameterError(f"--jobs must be at least 1, got {jobs}")
+    out = check_output_folder(out_dir, data_folder, note=lambda line: progress(f"note: {line}"))
     candidates = list(notebooks or available_notebooks())
     parameters = {"data_dir": str(data_folder), "lang": lang, "formats": list(formats), **(extra_parameters or {})}
     shown_data = paths.shown_folder(data_folder)
@@ -455,11 +471,12 @@ def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results
     start = time.perf_counter()
     with _stop_on_signals() as stopper, staged_output(out) as staging:
         scratch = staging / SCRATCH
+        scratch.mkdir(mode=0o700)  # the user's alone, whatever the umask: the kernels read the analysis from it
         (staging / "notebooks").mkdir()
         # The kernels start first: starting one costs about 2 s of CPU, and this process's own work
         # before the first notebook (importing pandas, validating the data) then runs beside it on
         # the other core. Bad data still stops the run before any notebook runs or anything is kept.
-        with _WorkerPool(min(jobs, len(candidates)), scratch, candidates, scratch / "analysis.pickle") as workers:
+        with _WorkerPool(min(jobs, len(candidates)), scratch, candidates, scratch / "analysis.json") as workers:
             from repro.data import load_analysis
             from repro.handoff import write_validated
 
@@ -497,7 +514,7 @@ def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results
         shutil.rmtree(scratch)  # once the workers are gone: their kernels' connection files are in it
         write_manifest(staging, {"version": __version__, "data_folder": shown_data,
                                  "inputs_sha256": analysis.input_hashes(), "parameters": shown}, makers)
-        n_files = sum(1 for p in staging.rglob("*") if p.is_file())
+        n_files = len(output_files(staging))
         stopper.finishing()  # the results are complete: a signal from here on waits for the swap
     progress(f"rebuilt {len(runs)} notebooks and {n_files} files in {time.perf_counter() - start:.1f} s")
     return out

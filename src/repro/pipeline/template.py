@@ -7,7 +7,10 @@ delete it to let the method's verdicts on your scores serve as the claims."""
 from __future__ import annotations
 
 import csv
+import io
 import json
+import os
+import secrets
 from pathlib import Path
 
 from repro.data import codebook
@@ -67,26 +70,15 @@ OWN_DESCRIPTIONS = {
     "source_table": "Optional: the table of your source the row comes from.",
 }
 
-def write_template(folder: str | Path, lang: str = "en", scale: tuple[float, float] = (1, 5)) -> list[Path]:
-    """Write swot.csv, force_field.csv, lotus.csv, claims.csv and datapackage.json into ``folder``.
+def _csv_text(header: list[str], rows: list[list[str]]) -> str:
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return text.getvalue()
 
-    Refuses (AnalysisError) to overwrite any file already there.
-    """
-    folder = Path(folder)
-    names = [f"{name}.csv" for name in HEADERS] + ["datapackage.json"]
-    existing = [n for n in names if (folder / n).exists()]
-    if existing:
-        raise AnalysisError([Problem(n, f"already exists in {folder}; choose an empty folder (nothing was written).")
-                             for n in existing])
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, header in HEADERS.items():
-        path = folder / f"{name}.csv"
-        with path.open("w", encoding="utf-8", newline="") as f:
-            writer = csv.writer(f, lineterminator="\n")
-            writer.writerow(header)
-            writer.writerows(EXAMPLES[lang][name])
-        written.append(path)
+
+def _codebook_text(scale: tuple[float, float]) -> str:
     descriptor = codebook.reference()
     descriptor.update(name="my-analysis", title="My analysis", version="0.1.0",
                       description="Describe your analysis here: the goal, who scored the forces and how.",
@@ -104,7 +96,78 @@ def write_template(folder: str | Path, lang: str = "en", scale: tuple[float, flo
                 field["description"] = OWN_DESCRIPTIONS[field["name"]]
             if field["name"] == "score":
                 field["constraints"] = {"minimum": scale[0], "maximum": scale[1]}
-    path = folder / "datapackage.json"
-    path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    written.append(path)
-    return written
+    return json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
+
+
+def _refusal(folder: Path, names: list[str]) -> AnalysisError:
+    return AnalysisError([Problem(n, f"already exists in {folder}; choose an empty folder (nothing was written).")
+                          for n in names])
+
+
+def _write_new_files(folder: Path, contents: dict[str, bytes]) -> list[Path]:
+    """Write each file of ``contents`` into ``folder``, all or none, never replacing or writing through
+    anything already there (a file, a folder, a symbolic link, even one that points nowhere).
+
+    Every file is first written whole under a temporary name of its own (created exclusively, never
+    through a link), then renamed to its name by a rename that refuses to replace anything; if one
+    name was taken in between, the files already renamed are taken back."""
+    from repro.pipeline.outdir import _rename_no_replace
+
+    temporary: dict[str, Path] = {}
+    done: list[Path] = []
+    try:
+        for name, data in contents.items():
+            path = folder / f".{name}.partial-{secrets.token_hex(6)}"
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
+            temporary[name] = path
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+        for name, path in temporary.items():
+            try:
+                _rename_no_replace(path, folder / name)
+            except FileExistsError:
+                raise _refusal(folder, [name]) from None
+            done.append(folder / name)
+        return done
+    except BaseException:
+        for path in done:
+            path.unlink(missing_ok=True)
+        raise
+    finally:
+        for path in temporary.values():
+            path.unlink(missing_ok=True)
+
+
+def write_template(folder: str | Path, lang: str = "en", scale: tuple[float, float] = (1, 5)) -> list[Path]:
+    """Write swot.csv, force_field.csv, lotus.csv, claims.csv and datapackage.json into ``folder``.
+
+    Refuses (AnalysisError) to overwrite anything already there under those names, a symbolic link
+    included (nothing is written through one); ``folder`` itself may be a link to a folder, which is
+    followed. All five files are written, or none.
+    """
+    folder = Path(folder)
+    if folder.is_symlink() and not folder.exists():
+        raise AnalysisError([Problem(str(folder), f"is a symbolic link to {os.readlink(folder)}, which does not "
+                                                  "exist; create that folder or name another (nothing was written).")])
+    if folder.exists() and not folder.is_dir():
+        raise AnalysisError([Problem(str(folder), "is a file, not a folder; name a folder (nothing was written).")])
+    names = [f"{name}.csv" for name in HEADERS] + ["datapackage.json"]
+    existing = [n for n in names if os.path.lexists(folder / n)]
+    if existing:
+        raise _refusal(folder, existing)
+    contents = {f"{name}.csv": _csv_text(header, EXAMPLES[lang][name]).encode("utf-8") for name, header in HEADERS.items()}
+    contents["datapackage.json"] = _codebook_text(scale).encode("utf-8")
+    made = [] if folder.is_dir() else [p for p in [folder, *folder.parents] if not os.path.lexists(p)]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return _write_new_files(folder, contents)
+    except OSError as exc:
+        from repro.pipeline.outdir import OutputFolderError, describe_failure
+
+        for path in made:  # the folders this call created, deepest first: nothing is left half-done
+            try:
+                path.rmdir()
+            except OSError:
+                break
+        raise OutputFolderError(f"{folder}: the template could not be written: {describe_failure(exc)}; "
+                                "nothing was written.") from None

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from repro import __version__, paths
-from repro.pipeline.outdir import (MANIFEST, check_output_folder, files_not_ours, read_manifest, sha256,
-                                   staged_output, write_manifest)
+from repro.pipeline.outdir import (MANIFEST, check_output_folder, files_not_as_listed, output_files, read_manifest,
+                                   sha256, staged_output, write_manifest)
 
 #: Files copied into the reference because a difference in them is shown in detail.
 COPIED_SUFFIXES = (".json", ".csv", ".png", ".ipynb")
@@ -252,7 +252,8 @@ def _reference_manifest(reference: Path) -> dict:
 
 
 def _actual_files(results: Path) -> dict[str, Path]:
-    return {p.relative_to(results).as_posix(): p for p in sorted(results.rglob("*")) if p.is_file()}
+    """The output files of ``results`` by relative path (its seal, which only says whose it is, left out)."""
+    return {p.relative_to(results).as_posix(): p for p in output_files(results)}
 
 
 def _headline(results: Path, reference: dict) -> str:
@@ -393,7 +394,9 @@ def update_reference(results: str | Path, reference: str | Path | None = None,
     if not results.is_dir():
         raise VerifyError(f"{results}: no such folder; give the folder repro reproduce wrote, such as results.")
     manifest = _results_manifest(results)
-    strangers, changed = files_not_ours(results) or ([], [])
+    # Results made by anyone (another user, CI) may become the reference, provided they are exactly
+    # as their manifest lists them: the reference is reviewed in git's diff, not trusted for its maker.
+    strangers, changed = files_not_as_listed(results) or ([], [])
     if strangers or changed:
         raise VerifyError(f"{results}: holds files repro did not write or that changed since "
                           f"({', '.join((strangers + changed)[:5])}); a reference must be an untouched reproduction.")
@@ -407,9 +410,11 @@ def update_reference(results: str | Path, reference: str | Path | None = None,
                           f"defaults {wanted}; the reference is the default reproduction (nothing was written).")
     found = _actual_files(results)
     headline = json.loads((results / HEADLINE_FILE).read_text(encoding="utf-8")) if HEADLINE_FILE in found else {}
-    out = check_output_folder(reference)
+    # The reference is tracked by git: it may be replaced when this user's repro sealed it, or when git
+    # holds every file of it unchanged (a fresh clone's), since git then gives back whatever is replaced.
+    out = check_output_folder(reference, tracked_by_git=True)
     copied = 0
-    with staged_output(out) as staging:
+    with staged_output(out, tracked_by_git=True) as staging:
         for rel, path in found.items():
             if rel.endswith(COPIED_SUFFIXES):
                 target = staging / COPIES / rel
