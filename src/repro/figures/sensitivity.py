@@ -409,6 +409,7 @@ def plot_net_histogram(histogram, published_net: float, ax=None, lang: str = "ru
 def plot_convergence(convergence: pd.DataFrame, ax=None, lang: str = "ru"):
     """Each claim's running estimate of P(holds) against the number of draws (logarithmic), with its
     95 % interval as a band: an estimate that has settled inside a narrow band needs no more draws.
+    Claims whose estimates agree at every checkpoint share one line, labelled with all of them.
 
     Parameters
     ----------
@@ -418,20 +419,26 @@ def plot_convergence(convergence: pd.DataFrame, ax=None, lang: str = "ru"):
     Returns the axes.
     """
     ax, new = _plot_axes(ax, 8, 4.6)
-    claims = list(dict.fromkeys(convergence["claim"]))
+    # Claims with the same running estimate at every checkpoint (those that hold in every draw) would
+    # hide one another: one line for them, labelled with all their ids.
+    groups: dict[tuple, list[str]] = {}
+    for claim, g in convergence.groupby("claim", sort=False):
+        groups.setdefault(tuple(g.sort_values("draws")["p_holds"].round(12)), []).append(claim)
     colours = matplotlib.colormaps["tab10"]
-    for k, claim in enumerate(claims):
-        g = convergence[convergence["claim"] == claim].sort_values("draws")
+    for k, claims in enumerate(groups.values()):
+        g = convergence[convergence["claim"] == claims[0]].sort_values("draws")
         colour = colours(k % 10)
         ax.fill_between(g["draws"], g["p_holds_low"], g["p_holds_high"], color=colour, alpha=0.18, lw=0)
-        ax.plot(g["draws"], g["p_holds"], color=colour, lw=1.4, marker="o", ms=3, label=claim)
+        # Legend entries wrapped to the figure's width, less the handle's.
+        name = wrap_to_width(", ".join(claims), ax.figure.get_figwidth() * 72 - 90, NOTE_SIZE)
+        ax.plot(g["draws"], g["p_holds"], color=colour, lw=1.4, marker="o", ms=3, label=name)
     ax.set_xscale("log")
     ax.set_ylim(-0.04, 1.04)
     ax.grid(color="#eeeeee", lw=0.6)
     ax.set_xlabel(label("draws", lang), fontsize=LABEL_SIZE)
     ax.set_ylabel(label("p_holds", lang), fontsize=LABEL_SIZE)
     handles = ax.get_legend_handles_labels()[0] + [Patch(color=OTHER_COLOUR, alpha=0.2, label=label("band_interval", lang))]
-    _legend_below(ax, handles=handles, ncols=min(3, len(handles)), fontsize=NOTE_SIZE)
+    _legend_below(ax, handles=handles, ncols=1, fontsize=NOTE_SIZE)
     _wrapped_title(ax, label("convergence_title", lang))
     return _done(ax, new)
 

@@ -83,7 +83,7 @@ FIGURE_CAPTIONS = {
                                      "the given net dashed.",
         "sensitivity_robustness_curves": "One panel per claim: how often it holds as the noise half-width h grows (lines, with their 95 % intervals); models without a width as dashed levels.",
         "sensitivity_tornado": "Net force when one score runs over the whole scale, the others as given.",
-        "sensitivity_rank_acceptability": "Rank acceptability (SMAA-2): the probability of each place within its side.",
+        "sensitivity_rank_acceptability": "Rank acceptability (SMAA-2): the probability of each place within its side; tied forces share the places they tie for, so each row and each column sums to 1.",
         "sensitivity_drop_one": "Drop one force: the net force without it.",
         "sensitivity_force_field_whiskers": "Force field with the spread of each score under the noise: whiskers from the 5th to the 95th percentile of the noisy scores.",
         "sensitivity_convergence": "Convergence: each claim's running estimate of P(holds) against the draws, with its 95 % interval.",
@@ -99,7 +99,7 @@ FIGURE_CAPTIONS = {
         "sensitivity_robustness_curves": "По панели на утверждение: как часто оно верно при росте полуширины шума h "
                                          "(линии с 95-процентными интервалами); модели без ширины — пунктирные уровни.",
         "sensitivity_tornado": "Чистая сила, когда один балл пробегает всю шкалу, а остальные — как даны.",
-        "sensitivity_rank_acceptability": "Приемлемость рангов (SMAA-2): вероятность каждого места внутри своей стороны.",
+        "sensitivity_rank_acceptability": "Приемлемость рангов (SMAA-2): вероятность каждого места внутри своей стороны; равные силы делят места, на которые претендуют, поэтому каждая строка и каждый столбец в сумме дают 1.",
         "sensitivity_drop_one": "Исключение одной силы: чистая сила без неё.",
         "sensitivity_force_field_whiskers": "Силовое поле с разбросом каждого балла под шумом: усы от 5-го до 95-го процентиля зашумлённых баллов.",
         "sensitivity_convergence": "Сходимость: текущая оценка P(верен) для каждого утверждения по мере роста числа испытаний, с 95-процентным интервалом.",
