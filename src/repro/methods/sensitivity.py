@@ -133,14 +133,17 @@ def break_even_summary(table: pd.DataFrame, forces: pd.DataFrame, scale: Scale) 
     among equals), the room left on the scale in that direction, and a sentence saying it."""
     rows = []
     score = dict(zip(forces["id"], forces["score"]))
-    for claim_id, group in table.groupby("claim", sort=False):
-        holds = bool(group["holds"].iloc[0])
-        possible = group.dropna(subset=["change_needed"])
-        if possible.empty:
+    by_claim: dict[str, list] = {}
+    for row in table.itertuples(index=False):  # plain rows: a groupby costs more than the whole walk
+        by_claim.setdefault(row.claim, []).append(row)
+    for claim_id, group in by_claim.items():
+        holds = bool(group[0].holds)
+        possible = [r for r in group if not np.isnan(r.change_needed)]
+        if not possible:
             what = "flips it" if holds else "makes it hold"
             rows.append((claim_id, np.nan, "", f"no single change within the scale {what}"))
             continue
-        best = possible.loc[possible["change_needed"].abs().idxmin()]
+        best = min(possible, key=lambda r: abs(r.change_needed))  # the first in file order among equals
         up = best.direction > 0
         room = scale.maximum - score[best.force] if up else score[best.force] - scale.minimum
         beyond = "above" if up else "below"
@@ -273,27 +276,24 @@ def claims_table(claims, forces: pd.DataFrame, scale: Scale, noise: str = "unifo
     """
     if probabilities is None:
         probabilities = monte_carlo(claims, forces, scale, noise, half_width, draws, seed, keep=0,
-                                    chain_holds=chain_holds)
+                                    chain_holds=chain_holds, running=False)
     published = holds_at(claims, forces, chain_holds)
-    summary = break_even_summary(break_even(claims, forces, scale, chain_holds), forces, scale).set_index("claim")
-    flips = flip_table(joint_flips(claims, forces, scale, published), forces).set_index("claim")
-    chances = probabilities.claims().set_index("claim")
+    summary = {row["claim"]: row for row in
+               break_even_summary(break_even(claims, forces, scale, chain_holds), forces, scale).to_dict("records")}
+    flips = {row["claim"]: row for row in flip_table(joint_flips(claims, forces, scale, published), forces).to_dict("records")}
+    no_flip = {"flip_max_change": np.nan, "flip_max_moves": "", "flip_total_change": np.nan, "flip_total_moves": ""}
+    no_break_even = {"break_even": np.nan, "break_even_force": "", "break_even_text": "does not depend on the scores"}
     rows = []
     for claim in claims:
         if claim.id not in published:
             continue
-        if claim.id in summary.index:
-            be = summary.loc[claim.id]
-            be_value, be_force, be_text = be["break_even"], be["break_even_force"], be["break_even_text"]
-        else:
-            be_value, be_force, be_text = np.nan, "", "does not depend on the scores"
-        flip = flips.loc[claim.id] if claim.id in flips.index else {
-            "flip_max_change": np.nan, "flip_max_moves": "", "flip_total_change": np.nan, "flip_total_moves": ""}
-        chance = chances.loc[claim.id]
+        low, high = probabilities.p_holds_interval[claim.id]
+        be = summary.get(claim.id, no_break_even)
+        flip = flips.get(claim.id, no_flip)
         rows.append({"claim": claim.id, "statement": claim.statement, "statement_en": claim.text("en"),
-                     "holds": published[claim.id], "p_holds": chance["p_holds"], "p_holds_low": chance["p_holds_low"],
-                     "p_holds_high": chance["p_holds_high"], "draws": probabilities.draws,
-                     "break_even": be_value, "break_even_force": be_force, "break_even_text": be_text,
+                     "holds": published[claim.id], "p_holds": probabilities.p_holds[claim.id], "p_holds_low": low,
+                     "p_holds_high": high, "draws": probabilities.draws,
+                     **{key: be[key] for key in ("break_even", "break_even_force", "break_even_text")},
                      **{key: flip[key] for key in FLIP_COLUMNS}})
     return pd.DataFrame(rows, columns=CLAIMS_TABLE_COLUMNS)
 
