@@ -21,8 +21,8 @@ from repro.methods.force_field import balance, side_matrix
 from repro.methods.grid import ROUNDING_MODES, ROUNDING_RULE, Grid, decimal as _decimal, grid_step
 from repro.methods.intervals import INTERVALS_NOTE, draws_for_precision
 from repro.methods.joint_flip import FLIP_CONVENTION, flip_table, joint_flips
-from repro.methods.montecarlo import (MODEL_ASSUMPTIONS, NOISE_MODELS, ORDER_RULE, RANK_TIES, WIDTH_MODELS, MonteCarlo,
-                                      monte_carlo)
+from repro.methods.montecarlo import (KEEP, MODEL_ASSUMPTIONS, NOISE_MODELS, ORDER_RULE, RANK_TIES, WIDTH_MODELS,
+                                      MonteCarlo, monte_carlo)
 
 #: The robustness curves' half-widths, as fractions of the scale's width (0.1 ... 1 on a 0-5 scale).
 CURVE_WIDTHS = (0.02, 0.05, 0.1, 0.15, 0.2)
@@ -402,7 +402,8 @@ def analyse(analysis, noise: str = "uniform", half_width: float = 0.5, draws: in
                      "integer_grid_step": float(grid_step(scale)), "rounding_rule": ROUNDING_RULE,
                      "curve_draws": curve_draws, "break_even_convention": BREAK_EVEN_CONVENTION,
                      "flip_convention": FLIP_CONVENTION, "ties": TIE_RULE, "rank_ties": RANK_TIES,
-                     "order_rule": ORDER_RULE, "intervals": INTERVALS_NOTE},
+                     "order_rule": ORDER_RULE, "intervals": INTERVALS_NOTE,
+                     "quantiles_from_first_draws": min(draws, KEEP)},
         "notes": notes, "moved_scores": moved, "claims": table,
         "break_even": break_even(claims, forces, scale, chain),
         "drop_one": drop_one(claims, forces, chain), "conventions": conventions(claims, forces, scale, chain),
