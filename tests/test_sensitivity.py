@@ -242,6 +242,7 @@ def test_analyse_keeps_the_papers_results_and_writes_strict_json():
     assert parsed["settings"]["rounding_rule"].startswith("half up (a half goes towards +infinity")
     assert {"rank_acceptability", "pairwise", "order_survives", "kendall_tau", "net_histogram", "convergence", "sobol",
             "pawn", "model_assumptions"} <= set(parsed)
+    assert sorted({row["draws"] for row in parsed["convergence"]}) == [1000, 2000, 5000, 10_000, 20_000]
     written = pd.read_csv(pd.io.common.StringIO(files["claims.csv"]))
     assert written["break_even"].dtype == float and np.isnan(written.set_index("claim").loc["chain", "break_even"])
     assert "break_even_text" in written.columns

@@ -591,7 +591,7 @@ def monte_carlo(claims, forces: pd.DataFrame, scale, model: str, half_width: flo
     # Work space, reused chunk after chunk: memory does not grow with the draws.
     drawn = np.empty(k * CHUNK)
     compared, net_space, work = np.empty(CHUNK, dtype=bool), np.empty(CHUNK), np.empty(CHUNK)
-    kept, running = [], []
+    kept, counted = [], []
     marks = set(checkpoints(draws)) if running else {draws}
     done = 0
     for n in chunk_sizes(draws):
@@ -614,13 +614,13 @@ def monte_carlo(claims, forces: pd.DataFrame, scale, model: str, half_width: flo
         done += n
         if done in marks:
             sides = {side: tally.result() for side, tally in tallies.items()}
-            running.append((done, claim_counts(claims, forces, sides, _whole(above, sides, positions), net, done,
+            counted.append((done, claim_counts(claims, forces, sides, _whole(above, sides, positions), net, done,
                                                chain_holds)))
         if progress is not None:
             progress(n)
     # The last checkpoint is the last draw: its counts are the run's.
-    return MonteCarlo(forces, model, float(half_width), draws, running[-1][1], sides, _whole(above, sides, positions),
-                      net, np.concatenate(kept) if kept else np.empty((0, k)), running)
+    return MonteCarlo(forces, model, float(half_width), draws, counted[-1][1], sides, _whole(above, sides, positions),
+                      net, np.concatenate(kept) if kept else np.empty((0, k)), counted)
 
 
 def _whole(across: np.ndarray, sides: dict[str, SideCounts], positions: dict[str, np.ndarray]) -> np.ndarray:
