@@ -204,8 +204,10 @@ def run_job(job: dict, kernel: SharedKernel) -> dict:
     error = None
     try:
         kernel.fresh_start()
+        # coalesce_streams: the kernel flushes its output on a timer, so one print could arrive as two
+        # stream outputs in one run and as one in the next; merged, the notebook is the same bytes.
         nb = papermill.execute_notebook(job["notebook"], None, parameters=job["parameters"], kernel_name="python3",
-                                        progress_bar=False, cwd=job["cwd"], km=kernel.manager)
+                                        progress_bar=False, cwd=job["cwd"], km=kernel.manager, coalesce_streams=True)
         tidy_notebook(nb, job["shown_parameters"], [tuple(pair) for pair in job["replacements"]])
         nbformat.write(nb, job["output"])
     except PapermillExecutionError as exc:
