@@ -60,8 +60,9 @@ LABELS = {
                             "расхождений больше одного деления и баллов между делениями."),
         "assumes_ordinal": ("доверяют только порядку всех сил обеих сторон на общей шкале (SMAA-O): значения "
                             "равномерны на шкале, упорядочиваются и раздаются в опубликованном порядке. Модель не может "
-                            "изменить порядок: утверждение о порядке сил верно в каждом испытании, меняться могут "
-                            "только суммы."),
+                            "изменить порядок: утверждение о порядке сил верно (или неверно) в каждом испытании, кроме "
+                            "сил с равными опубликованными баллами (они идут в любом порядке); меняться могут только "
+                            "суммы."),
         "assumes_dirichlet": ("баллы — относительные веса: высота каждого балла над низом шкалы умножается на "
                               "случайный вес (распределение Дирихле с параметрами 1, среднее 1), испытание сжимается "
                               "целиком, если выходит за верх шкалы. Модель не учитывает абсолютного уровня баллов, и "
@@ -120,8 +121,9 @@ LABELS = {
                             "per force. It cannot show disagreements of more than one step, nor scores between points."),
         "assumes_ordinal": ("only the order of all forces, both sides together on the shared scale, is trusted "
                             "(SMAA-O): the values are uniform on the scale, sorted and handed out in the published "
-                            "order. It cannot move an order: a claim about the order of forces holds in every draw, "
-                            "and only sums can change."),
+                            "order. It cannot move an order: a claim about the order of forces holds (or fails) in every "
+                            "draw, forces tied in the published scores excepted (they come in either order); only sums "
+                            "can change."),
         "assumes_dirichlet": ("the scores are relative importances: each score's height above the scale's bottom is "
                               "multiplied by a random weight (Dirichlet with parameters 1, mean 1), the draw scaled down "
                               "as a whole where it would pass the top. It ignores the scores' absolute level, and draws "
