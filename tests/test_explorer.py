@@ -31,7 +31,10 @@ def paper():
 def test_every_claim_holds_at_the_published_scores(paper):
     table = paper.claims_table()
     assert table["holds"].all()
-    assert (table["p_holds"] == 1).all() and (table["p_holds_se"] == 0).all()
+    # Every one of the 2000 draws holds: P = 1, with the Wilson interval [N / (N + z^2), 1] (a standard
+    # error of 0 read "1.0 ± 0.0", as if a finite number of draws could make it certain).
+    assert (table["p_holds"] == 1).all() and (table["p_holds_high"] == 1).all()
+    assert table["p_holds_low"].tolist() == pytest.approx([2000 / (2000 + 1.959963984540054 ** 2)] * len(table))
 
 
 def test_lowering_r2_by_0_2_ties_the_balance_so_it_no_longer_holds(paper):
@@ -64,12 +67,12 @@ def test_r1_above_r2_ends_r2_being_the_strongest_restraining_force(paper):
     assert not holds(paper)["strongest_restraining"]
 
 
-def test_noise_gives_probabilities_with_their_standard_errors():
+def test_noise_gives_probabilities_with_their_intervals():
     explorer = Explorer(PAPER, lang="en", noise="uniform", half_width=0.5, draws=4000, seed=0)
     table = explorer.claims_table().set_index("claim")
-    p, se = table.loc["balance", "p_holds"], table.loc["balance", "p_holds_se"]
-    assert 0 < p < 1
-    assert se == pytest.approx(np.sqrt(p * (1 - p) / 4000))
+    p, low, high = table.loc["balance", ["p_holds", "p_holds_low", "p_holds_high"]]
+    assert 0 < low < p < high < 1
+    assert high - low == pytest.approx(2 * 1.96 * np.sqrt(p * (1 - p) / 4000), rel=0.02)  # about +-1.96 s.e.
     again = Explorer(PAPER, lang="en", noise="uniform", half_width=0.5, draws=4000, seed=0)
     assert again.claims_table()["p_holds"].tolist() == explorer.claims_table()["p_holds"].tolist()  # one seed, one answer
 
@@ -146,9 +149,11 @@ def test_an_analysis_without_scores_has_nothing_to_explore():
 
 def test_the_claims_table_has_what_the_widget_shows(paper):
     table = paper.claims_table()
-    assert list(table.columns[:9]) == ["claim", "statement", "statement_en", "holds", "p_holds", "p_holds_se",
-                                       "break_even", "break_even_force", "break_even_text"]
+    assert list(table.columns[:11]) == ["claim", "statement", "statement_en", "holds", "p_holds", "p_holds_low",
+                                        "p_holds_high", "draws", "break_even", "break_even_force", "break_even_text"]
     html = paper.table_html()
+    assert "P(holds) [95 % interval]" in html and "1.000 [0.998, 1.000]" in html and "± 0" not in html
+    assert "joint flip (largest move)" in html and "0.02857" in html  # the balance: 0.2 / 7
     for claim in table["claim"]:
         assert claim in html
     # in the explorer's language (this one's is English); a Russian explorer shows the Russian statements

@@ -3,7 +3,6 @@ the canvas and inside its own box, the same bytes every run, and the sensitivity
 worked by hand."""
 
 import hashlib
-import math
 import warnings
 from pathlib import Path
 from unittest import mock
@@ -16,6 +15,8 @@ from matplotlib.text import Text
 from repro import load_analysis, paths
 from repro.data.codebook import Scale
 from repro.figures import sensitivity as sens_figures
+from repro.methods.intervals import wilson
+from repro.methods.montecarlo import NetHistogram
 from repro.figures.common import (MIN_SIZE, SIZE_STEP, TextRole, box_height, new_figure, save_figure, text_box,
                                   text_role, wrap_to_width)
 from repro.figures.compare import plot_comparison
@@ -86,11 +87,14 @@ def _sensitivity_inputs(case: dict) -> dict:
     net = float(forces["score"].to_numpy() @ sign)
     claims = list(case["statements"])
     widths = np.linspace(0.02, 0.2, 5) * (scale.maximum - scale.minimum)
-    curves = pd.DataFrame([("uniform", h, c, p, math.sqrt(p * (1 - p) / 20000))
+    curves = pd.DataFrame([("uniform", h, c, p, *wilson(p * 20000, 20000))
                            for k, c in enumerate(claims) for h, p in zip(widths, np.linspace(1, 0.4 + 0.05 * k, 5))],
-                          columns=["model", "half_width", "claim", "p_holds", "se"])
-    levels = pd.DataFrame([(m, c, p, 0.003) for c in claims for m, p in (("integer", 0.45), ("ordinal", 0.51), ("dirichlet", 0.52))],
-                          columns=["model", "claim", "p_holds", "se"])
+                          columns=["model", "half_width", "claim", "p_holds", "p_holds_low", "p_holds_high"])
+    levels = pd.DataFrame([(m, c, p) for c in claims for m, p in (("integer", 0.45), ("ordinal", 0.51), ("dirichlet", 0.52))],
+                          columns=["model", "claim", "p_holds"])
+    convergence = pd.DataFrame([(n, c, p, *wilson(p * n, n)) for c, p in zip(claims, np.linspace(1, 0.3, len(claims)))
+                                for n in (1000, 2000, 5000, 10_000, 20_000)],
+                               columns=["draws", "claim", "p_holds", "p_holds_low", "p_holds_high"])
     rows = {}
     for side in ("driving", "restraining"):
         ids = forces.loc[forces["direction"] == side, "id"]
@@ -98,8 +102,15 @@ def _sensitivity_inputs(case: dict) -> dict:
             rows[i] = [1 / len(ids) if r < len(ids) else np.nan for r in range(max(forces["direction"].value_counts()))]
     acceptability = pd.DataFrame.from_dict(rows, orient="index", columns=[f"rank {r + 1}" for r in range(len(next(iter(rows.values()))))])
     drop = pd.DataFrame({"dropped": forces["id"], "direction": forces["direction"], "net": net - sign * forces["score"]})
-    return dict(net=net, curves=curves, levels=levels, acceptability=acceptability, drop=drop,
-                sample=np.random.default_rng(0).normal(net, 1, 20_000))
+    return dict(net=net, curves=curves, levels=levels, acceptability=acceptability, drop=drop, convergence=convergence,
+                histogram=net_histogram(np.random.default_rng(0).normal(net, 1, 20_000)))
+
+
+def net_histogram(sample):
+    """A NetHistogram of ``sample`` (the Monte Carlo's counts, as the engine keeps them)."""
+    histogram = NetHistogram.for_range(float(sample.min()), float(sample.max()))
+    histogram.add(np.asarray(sample, dtype=float))
+    return histogram
 
 
 def _raters(case: dict) -> pd.DataFrame:
@@ -131,7 +142,9 @@ FIGURES = {
         (s := _sensitivity_inputs(c))["curves"], s["levels"], statements=c["statements"],
         published={k: True for k in c["statements"]}, lang=c["lang"]),
     "tornado": lambda c: sens_figures.plot_tornado(c["forces"], c["scale"], lang=c["lang"]),
-    "net_histogram": lambda c: sens_figures.plot_net_histogram((s := _sensitivity_inputs(c))["sample"], s["net"], lang=c["lang"]),
+    "net_histogram": lambda c: sens_figures.plot_net_histogram((s := _sensitivity_inputs(c))["histogram"], s["net"],
+                                                               lang=c["lang"]),
+    "convergence": lambda c: sens_figures.plot_convergence(_sensitivity_inputs(c)["convergence"], lang=c["lang"]),
     "rank_heatmap": lambda c: sens_figures.plot_rank_heatmap(_sensitivity_inputs(c)["acceptability"], lang=c["lang"],
                                                             forces=c["forces"]),
     "drop_one": lambda c: sens_figures.plot_drop_one((s := _sensitivity_inputs(c))["drop"], lang=c["lang"],
@@ -354,13 +367,13 @@ def test_tornado_runs_each_score_over_the_whole_scale():
 
 
 def test_net_histogram_states_how_often_each_side_wins():
-    # 10 draws: 6 driving wins, 3 restraining wins, 1 tie. se = sqrt(p (1 - p) / 10): 0.155, 0.145, 0.095.
-    sample = np.array([2.0] * 6 + [-1.0] * 3 + [0.0])
-    ax = sens_figures.plot_net_histogram(sample, -0.2, lang="en")
+    # 10 draws: 6 driving wins, 3 restraining wins, 1 tie, each with its Wilson interval (scipy's
+    # binomtest(6, 10).proportion_ci(method="wilson") is [0.313, 0.832]).
+    ax = sens_figures.plot_net_histogram(net_histogram(np.array([2.0] * 6 + [-1.0] * 3 + [0.0])), -0.2, lang="en")
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "P(driving side wins) = 0.600 ± 0.155" in legend
-    assert "P(restraining side wins) = 0.300 ± 0.145" in legend
-    assert "P(tie) = 0.100 ± 0.095" in legend
+    assert "P(driving side wins) = 0.600 [0.313, 0.832]" in legend
+    assert "P(restraining side wins) = 0.300 [0.108, 0.603]" in legend
+    assert "P(tie) = 0.100 [0.018, 0.404]" in legend
     assert "published net −0.2" in legend
     # Bars left of 0 are the restraining colour, right of it the driving colour.
     colours = {round(p.get_x() + p.get_width() / 2, 6) > 0: p.get_facecolor() for p in ax.patches if p.get_height() > 0}

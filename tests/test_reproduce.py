@@ -261,6 +261,8 @@ def test_the_report_states_each_claim_in_the_reports_language(lang, shown, hidde
     (tmp_path / "numbers" / "claims.json").write_text(json.dumps({"note": "", "notes": [], "claims": [{
         "claim": "balance", "statement": "силы сопротивления перевешивают движущие силы (сумма баллов)",
         "statement_en": "the restraining side outweighs the driving side (sum of scores)", "source": "",
-        "holds": True, "p_holds": "0.656 ± 0.002", "break_even_text": ""}]}), encoding="utf-8")
+        "holds": True, "p_holds": "0.656 [0.653, 0.659]", "break_even_text": "", "flip_max_change": 0.2 / 7,
+        "flip_total_change": 0.2, "flip_total_moves": "D2 +0.02857, R1 -0.02857"}]}), encoding="utf-8")
     html = render_report(load_analysis(), tmp_path, lang)
     assert shown in html and hidden not in html
+    assert "0.656 [0.653, 0.659]" in html and "0.02857; 0.2 (D2 +0.02857, R1 -0.02857)" in html

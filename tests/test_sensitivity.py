@@ -1,4 +1,6 @@
-"""Sensitivity engine, against hand-worked cases and closed forms, on the paper and on other scales."""
+"""The sensitivity analysis as a whole: break-even, drop-one, conventions, the claims table, curves, the
+files and the command; against hand-worked cases, on the paper and on other scales. (The Monte Carlo
+engine, the joint flips, the grid and the global indices have test files of their own.)"""
 
 import json
 import os
@@ -6,16 +8,15 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import kendalltau
 
-from repro import load_analysis
+from repro import load_analysis, paths
 from repro.cli import main
 from repro.data.codebook import Scale
-from repro.methods.claims import TIE_TOLERANCE, Claim, claims_for, evaluate
+from repro.methods.claims import Claim, claims_for
 from repro.methods.sensitivity import (alternative_scales, analyse, break_even, break_even_summary, claims_table,
-                                       common_shift, conventions, default_widths, draw_scores, drop_one, grid_points,
-                                       grid_step, kendall_tau_b, monte_carlo, reference_levels, result_files,
-                                       robustness_curves, sobol_net)
+                                       conventions, default_widths, draws_for, drop_one, reference_levels,
+                                       result_files, robustness_curves)
+from repro.methods.montecarlo import monte_carlo
 
 from test_claims import EVERY_KIND, STUDENT, make_analysis
 
@@ -112,12 +113,6 @@ def test_break_even_is_exact_for_a_boundary_at_the_current_score():
     assert text.loc["a_over_b", "break_even_text"] == "A: any rise (it holds above 3; room on the scale 2)"
 
 
-def test_common_shift_and_proportional_cut():
-    shift = common_shift(F)
-    assert shift["shift_all_scores"] == pytest.approx(0.025)  # 0.2 / 8
-    assert shift["proportional_cut_of_heavier_side"] == pytest.approx(1 - 11.3 / 11.5)  # 1.74 %
-
-
 def test_drop_one_flips_the_balance_only_for_restraining_forces():
     drop = drop_one(CLAIMS, F).set_index("dropped")
     assert drop.loc[["D1", "D2", "D3", "D4"], "balance"].tolist() == [True] * 4
@@ -164,71 +159,16 @@ def test_which_conventions_apply(scale, expected):
     assert ("No scale convention applies" in note) == (len(expected) == 1)
 
 
-# ---------------------------------------------------------------- noise models stay on the scale
-@pytest.mark.parametrize("scale, step, points", [
-    (Scale(0, 5), 1, [0, 1, 2, 3, 4, 5]), (Scale(1, 10), 1, list(range(1, 11))), (Scale(-3, 3), 1, list(range(-3, 4))),
-    (Scale(0, 1), 0.1, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]), (Scale(0.5, 5), 1, [1, 2, 3, 4, 5]),
-])
-def test_the_integer_grid_of_a_scale(scale, step, points):
-    assert grid_step(scale) == step
-    assert grid_points(scale).tolist() == points
-
-
-def two_forces(d, r):
-    return pd.DataFrame({"id": ["D1", "R1"], "direction": ["driving", "restraining"], "score": [float(d), float(r)]})
-
-
-@pytest.mark.parametrize("scale, d, r", [(Scale(1, 10), 6, 5), (Scale(0, 1), 0.6, 0.5)])
-def test_integer_model_by_hand_on_a_1_10_and_a_0_1_scale(scale, d, r):
-    # Each score moves by -1, 0, +1 grid steps with 1/4, 1/2, 1/4; the difference of two such moves is
-    # -2..2 with 1, 4, 6, 4, 1 sixteenths. Driving wins unless the difference is -1 (a tie) or -2: 11/16.
-    forces = two_forces(d, r)
-    draws = draw_scores(forces, scale, "integer", 0.5, 50_000, np.random.default_rng(0))
-    grid = grid_points(scale)
-    assert np.isin(np.round(draws, 9), np.round(grid, 9)).all() and len(np.unique(draws[:, 0])) == 3
-    mc = monte_carlo([Claim("b", "side_outweighs", "", side="driving")], forces, scale, "integer", 0.5, 200_000, seed=2)
-    se = np.sqrt(11 / 16 * 5 / 16 / 200_000)
-    assert mc.p_holds["b"] == pytest.approx(11 / 16, abs=5 * se)
-    # h does not matter to the integer model.
-    other_h = monte_carlo([Claim("b", "side_outweighs", "", side="driving")], forces, scale, "integer", 3.0, 200_000, seed=2)
-    assert other_h.p_holds == mc.p_holds
-
-
-@pytest.mark.parametrize("model", ["uniform", "integer", "ordinal", "dirichlet"])
-@pytest.mark.parametrize("scale", [Scale(0, 5), Scale(1, 10), Scale(-3, 3), Scale(0, 1)])
-def test_every_noise_model_keeps_scores_on_the_scale(model, scale):
-    base = np.linspace(scale.minimum, scale.maximum, 8)  # the ends included: the hardest case
-    forces = pd.DataFrame({"id": [f"F{i}" for i in range(8)], "direction": ["driving", "restraining"] * 4, "score": base})
-    draws = draw_scores(forces, scale, model, 0.5 * (scale.maximum - scale.minimum), 20_000, np.random.default_rng(1))
-    assert draws.min() >= scale.minimum and draws.max() <= scale.maximum
-
-
-def test_dirichlet_weights_on_a_scale_from_0_change_no_claim_by_staying_on_it():
-    # Scaling a draw down to keep it under the top multiplies every score by one factor: no comparison
-    # between forces and no sign of the net force changes, so every claim is as with the raw weights.
-    rng = np.random.default_rng(5)
-    raw = F["score"].to_numpy() * 8 * rng.dirichlet(np.ones(8), size=20_000)
-    kept = draw_scores(F, SCALE, "dirichlet", 0.0, 20_000, np.random.default_rng(5))
-    assert raw.max() > 5 >= kept.max()
-    for claim_id, values in evaluate(CLAIMS, F, raw).items():
-        assert (values == evaluate(CLAIMS, F, kept)[claim_id]).all(), claim_id
-
-
-def test_ordinal_noise_keeps_each_sides_order():
-    mc = monte_carlo(CLAIMS, F, SCALE, "ordinal", 0.0, 50_000, seed=3, keep=10)
-    assert mc.p_holds["strongest_driving"] == 1 and mc.p_holds["weakest_restraining"] == 1
-    assert 0.3 < mc.p_holds["balance"] < 0.7
-
-
-# ---------------------------------------------------------------- Monte Carlo
+# ---------------------------------------------------------------- Monte Carlo through the claims table
 def test_uniform_noise_matches_the_recomputed_probability_and_seed_fixes_the_answer():
     a = monte_carlo(CLAIMS, F, SCALE, "uniform", 0.5, 200_000, seed=7, keep=10)
     b = monte_carlo(CLAIMS, F, SCALE, "uniform", 0.5, 200_000, seed=7, keep=10)
     c = monte_carlo(CLAIMS, F, SCALE, "uniform", 0.5, 200_000, seed=8, keep=10)
-    assert a.p_holds == b.p_holds and a.p_holds != c.p_holds
+    assert a.holds == b.holds and a.holds != c.holds
     # METHODS.md: P(driving > restraining) under uniform +-0.5 clipped to 0-5 is about 0.34.
+    low, high = a.p_holds_interval["balance"]
+    assert low < a.p_holds["balance"] < high and high - low < 0.005
     assert 1 - a.p_holds["balance"] == pytest.approx(0.34, abs=0.01)
-    assert a.p_holds_se["balance"] == pytest.approx(np.sqrt(a.p_holds["balance"] * (1 - a.p_holds["balance"]) / 200_000))
 
 
 def test_default_claims_probabilities_by_hand(tmp_path):
@@ -239,32 +179,30 @@ def test_default_claims_probabilities_by_hand(tmp_path):
     registry = claims_for(analysis)
     assert registry.ids == ["balance", "strongest_driving", "weakest_driving"]
     table = claims_table(registry.claims, analysis.forces, analysis.scale, "uniform", 1.0, 400_000, seed=4).set_index("claim")
-    se = np.sqrt(0.875 * 0.125 / 400_000)
-    assert table.loc["balance", "p_holds"] == 1
-    assert table.loc["strongest_driving", "p_holds"] == pytest.approx(0.875, abs=5 * se)
-    assert table.loc["weakest_driving", "p_holds"] == pytest.approx(0.875, abs=5 * se)
-    assert table.loc["strongest_driving", "p_holds_se"] == pytest.approx(se, rel=0.01)
+    for claim in ("strongest_driving", "weakest_driving"):
+        row = table.loc[claim]
+        assert row["p_holds_low"] <= 0.875 <= row["p_holds_high"]
+        # The Wilson interval is about 2 x 1.96 standard errors wide.
+        assert row["p_holds_high"] - row["p_holds_low"] == pytest.approx(2 * 1.96 * np.sqrt(0.875 * 0.125 / 400_000), rel=0.02)
+    # A claim that holds in every draw: P = 1, and still an interval [N / (N + z^2), 1], never "+- 0".
+    assert table.loc["balance", "p_holds"] == 1 and table.loc["balance", "p_holds_high"] == 1
+    assert table.loc["balance", "p_holds_low"] == pytest.approx(400_000 / (400_000 + 1.959963984540054 ** 2))
     # And their break-even: D1 6 falls to D2's 5 (or D2 rises to 6); the balance cannot flip (6 > 4.5 room).
     assert table.loc["strongest_driving", "break_even_text"] == "D1 -1 (to 5; room on the scale 5)"
     assert np.isnan(table.loc["balance", "break_even"])
-
-
-def test_rank_acceptability_on_a_tiny_case_worked_by_hand():
-    # Two forces on a side, scores 2 and 1, uniform +-1, no clipping on 0-10: the first keeps rank 1
-    # unless u2 - u1 > 1, where u2 - u1 is triangular on [-2, 2]: P = 1 - (2 - 1)^2 / 8 = 0.875.
-    tiny = pd.DataFrame({"id": ["A", "B", "X"], "direction": ["driving", "driving", "restraining"], "score": [2.0, 1.0, 5.0]})
-    mc = monte_carlo([], tiny, Scale(0, 10), "uniform", 1.0, 400_000, seed=1, keep=10)
-    se = np.sqrt(0.875 * 0.125 / 400_000)
-    assert mc.rank_acceptability.loc["A", "rank 1"] == pytest.approx(0.875, abs=5 * se)
-    assert mc.rank_acceptability.loc["B", "rank 2"] == pytest.approx(0.875, abs=5 * se)
-    assert mc.rank_acceptability.loc["A"].sum() == pytest.approx(1)
+    # Jointly, D1 and D2 meet half way: 0.5 each, 1 in total. The balance's margin 6 can be closed when
+    # all three move: rooms 5 (D1 down to 1), 4 (D2 down to 1), 5 (R1 up to 10); 3 x 2 = 6, so each
+    # moves by 2 (none needs more than its room), 6 in total.
+    assert table.loc["strongest_driving", "flip_max_change"] == 0.5 and table.loc["strongest_driving", "flip_total_change"] == 1
+    assert table.loc["balance", "flip_max_change"] == 2 and table.loc["balance", "flip_total_change"] == 6
 
 
 def test_claims_table_is_the_monte_carlo_and_break_even_at_given_scores():
     table = claims_table(CLAIMS, F, SCALE, "uniform", 0.5, 20_000, seed=0)
-    assert list(table.columns) == ["claim", "statement", "statement_en", "holds", "p_holds", "p_holds_se", "break_even",
-                                   "break_even_force", "break_even_text"]
-    mc = monte_carlo(CLAIMS, F, SCALE, "uniform", 0.5, 20_000, seed=0, keep=0, ranks=False)
+    assert list(table.columns) == ["claim", "statement", "statement_en", "holds", "p_holds", "p_holds_low", "p_holds_high",
+                                   "draws", "break_even", "break_even_force", "break_even_text", "flip_max_change",
+                                   "flip_max_moves", "flip_total_change", "flip_total_moves"]
+    mc = monte_carlo(CLAIMS, F, SCALE, "uniform", 0.5, 20_000, seed=0, keep=0)
     assert table.set_index("claim")["p_holds"].to_dict() == mc.p_holds
     # The explorer moves a slider: R2 lowered by 0.2 ties the balance at 11.3, so it no longer holds.
     moved = F.assign(score=F["score"].where(F["id"] != "R2", 3.8))
@@ -272,50 +210,20 @@ def test_claims_table_is_the_monte_carlo_and_break_even_at_given_scores():
     # At the tie, any fall of a driving score (or rise of a restraining one) wins it back: D1 comes first.
     assert not row["holds"] and row["break_even"] == 0
     assert row["break_even_text"] == "D1: any fall (it holds below 5; room on the scale 5)"
+    assert row["flip_max_change"] == 0 and row["flip_total_change"] == 0  # at the boundary already
 
 
-# ---------------------------------------------------------------- rank stability
-def test_kendall_tau_b_vectorised_matches_scipy_on_random_cases_with_ties():
-    rng = np.random.default_rng(11)
-    for m in (2, 3, 4, 6):
-        published = rng.integers(0, 3, size=m).astype(float)   # few values: many ties
-        scores = rng.integers(0, 3, size=(300, m)).astype(float)
-        ours = kendall_tau_b(published, scores)
-        for row, tau in zip(scores, ours):
-            expected = kendalltau(published, row, variant="b").statistic
-            assert (np.isnan(tau) and np.isnan(expected)) or tau == pytest.approx(expected, abs=1e-12)
-
-
-def test_kendall_uses_every_draw_and_counts_the_undefined(tmp_path):
-    # Restraining 5 and 5 tie in the published ranking: tau-b is undefined in every draw.
-    forces = pd.DataFrame({"id": ["D1", "D2", "R1", "R2"], "direction": ["driving"] * 2 + ["restraining"] * 2,
-                           "score": [6.0, 2.0, 5.0, 5.0]})
-    mc = monte_carlo([], forces, Scale(1, 10), "uniform", 1.0, 70_000, seed=0)
-    tau = mc.kendall.set_index("side")
-    assert tau.loc["driving", "draws"] == 70_000 and tau.loc["driving", "undefined_draws"] == 0
-    assert tau.loc["driving", "mean_tau_b"] == 1  # 6 +-1 never meets 2 +-1
-    assert tau.loc["restraining", "draws"] == 0 and tau.loc["restraining", "undefined_draws"] == 70_000
-    assert np.isnan(tau.loc["restraining", "mean_tau_b"])
-
-
-# ---------------------------------------------------------------- curves and global indices
+# ---------------------------------------------------------------- curves
 def test_curves_hold_only_models_with_a_width_and_the_others_are_levels(tmp_path):
     curves = robustness_curves(CLAIMS, F, SCALE, default_widths(SCALE), 2000, 0)
     assert set(curves["model"]) == {"uniform"}
     assert sorted(set(curves["half_width"])) == [0.1, 0.25, 0.5, 0.75, 1.0]  # 2 % to 20 % of 0-5
+    assert ((curves["p_holds_low"] <= curves["p_holds"]) & (curves["p_holds"] <= curves["p_holds_high"])).all()
+    assert (curves["p_holds_high"] > curves["p_holds_low"]).all()  # never a width of 0
     levels = reference_levels(CLAIMS, F, SCALE, 2000, 0)
-    assert list(levels.columns) == ["model", "claim", "p_holds", "se"]
+    assert list(levels.columns) == ["model", "claim", "draws_held", "draws", "p_holds", "p_holds_low", "p_holds_high"]
     assert list(dict.fromkeys(levels["model"])) == ["integer", "ordinal", "dirichlet"]
     assert default_widths(Scale(1, 10)) == (0.18, 0.45, 0.9, 1.35, 1.8)
-
-
-def test_sobol_indices_of_the_net_force_match_the_closed_form():
-    table = sobol_net(F, SCALE, 0.5, seed=0)
-    # D1 = 5 is clipped to [4.5, 5] (width 0.5), the others have width 1: S = w^2 / sum(w^2).
-    closed = np.array([0.25] + [1.0] * 7) / 7.25
-    np.testing.assert_allclose(table["closed_form"], closed, rtol=1e-9)
-    np.testing.assert_allclose(table["S1"], closed, atol=0.01)
-    np.testing.assert_allclose(table["ST"], closed, atol=0.01)
 
 
 # ---------------------------------------------------------------- the whole analysis and its files
@@ -324,13 +232,25 @@ def test_analyse_keeps_the_papers_results_and_writes_strict_json():
     claims = result["claims"].set_index("claim")
     assert claims["holds"].all() and (claims.loc[claims.index != "balance", "p_holds"] == 1).all()
     assert claims.loc["balance", "break_even"] == 0.2 and claims.loc["chain", "break_even_text"] == "does not depend on the scores"
-    assert "Sobol and PAWN perturb each score uniformly" in " ".join(result["notes"])
+    notes = " ".join(result["notes"])
+    # The global indices say which model they use, and it is the clipped one P(holds) uses.
+    assert "then clip it to the scale 0-5 (sample, then clip: the uniform Monte Carlo's model)" in notes
+    assert "Where h comes from: h = 0.5 as given." in notes
     files = result_files(result)
     parsed = strict_json(files["sensitivity.json"])
     assert parsed["settings"]["integer_grid_step"] == 1 and parsed["settings"]["break_even_convention"]
+    assert parsed["settings"]["rounding_rule"].startswith("half up (a half goes towards +infinity")
+    assert {"rank_acceptability", "pairwise", "order_survives", "kendall_tau", "net_histogram", "convergence", "sobol",
+            "pawn", "model_assumptions"} <= set(parsed)
+    assert sorted({row["draws"] for row in parsed["convergence"]}) == [1000, 2000, 5000, 10_000, 20_000]
     written = pd.read_csv(pd.io.common.StringIO(files["claims.csv"]))
     assert written["break_even"].dtype == float and np.isnan(written.set_index("claim").loc["chain", "break_even"])
     assert "break_even_text" in written.columns
+    # Every probability in claims.csv has its interval, and the interval holds the estimate.
+    assert ((written["p_holds_low"] <= written["p_holds"]) & (written["p_holds"] <= written["p_holds_high"])).all()
+    assert (written["p_holds_high"] > written["p_holds_low"]).all()
+    balance = written.set_index("claim").loc["balance"]
+    assert balance["flip_max_change"] == pytest.approx(0.2 / 7) and balance["flip_total_change"] == pytest.approx(0.2)
 
 
 def test_a_student_analysis_with_a_negative_scale_runs_end_to_end(tmp_path):
@@ -347,8 +267,9 @@ def test_a_student_analysis_with_a_negative_scale_runs_end_to_end(tmp_path):
 def test_cli_writes_claims_for_the_paper_and_another_folder(tmp_path, small_analysis, capsys):
     assert main(["sensitivity", "--out", str(tmp_path / "p"), "--draws", "5000", "--seed", "1"]) == 0
     claims = pd.read_csv(tmp_path / "p" / "claims.csv")
-    assert list(claims.columns[:7]) == ["claim", "holds", "p_holds", "p_holds_se", "break_even", "break_even_force",
-                                        "break_even_text"]
+    assert list(claims.columns[:13]) == ["claim", "holds", "p_holds", "p_holds_low", "p_holds_high", "draws", "break_even",
+                                         "break_even_force", "break_even_text", "flip_max_change", "flip_max_moves",
+                                         "flip_total_change", "flip_total_moves"]
     assert list(claims["claim"]) == ["balance", "strongest_driving", "weakest_driving", "strongest_restraining",
                                      "weakest_restraining", "chain"]
     strict_json((tmp_path / "p" / "sensitivity.json").read_text())
@@ -406,9 +327,61 @@ def test_cli_bad_arguments(args, message, tmp_path, capsys):
 
 
 def test_the_net_histogram_counts_every_draw_the_claims_count():
-    # The histogram's "restraining side wins" is the balance claim's P(holds): the same 30 000 draws.
+    # The histogram's "restraining side wins" is the balance claim's P(holds): the same 30 000 draws,
+    # counted, not kept.
     result = analyse(PAPER, draws=30_000, seed=3)
-    net = result["net_sample"]
-    assert len(net) == 30_000
+    net = result["net_histogram"]
+    assert net.draws == 30_000 and net.counts.sum() + net.ties == 30_000
     balance = result["claims"].set_index("claim").loc["balance", "p_holds"]
-    assert np.mean(net < -TIE_TOLERANCE) == balance
+    assert net.restraining_wins / 30_000 == balance
+    assert net.counts[net.edges[:-1] < 0].sum() == net.restraining_wins  # 0 is an edge: no bin straddles it
+
+
+def test_precision_chooses_the_draws_and_says_which_intervals_are_still_wider():
+    # Every Wilson interval from N draws is at most z / sqrt(N + z^2) wide; tau-b's mean spans [-1, 1],
+    # twice a probability's range, so a precision of 0.05 takes (2 z / 0.05)^2 = 6147 draws.
+    assert draws_for(0.05) == 6147
+    result = analyse(PAPER, precision=0.05, seed=1)
+    assert result["settings"]["draws"] == 6147 and result["settings"]["curve_draws"] == 6147
+    for table, low, high in (("claims", "p_holds_low", "p_holds_high"), ("rank_acceptability", "p_low", "p_high"),
+                             ("pairwise", "p_above_low", "p_above_high"), ("curves", "p_holds_low", "p_holds_high"),
+                             ("kendall_tau", "mean_tau_b_low", "mean_tau_b_high")):
+        widths = result[table][high] - result[table][low]
+        assert (widths < 0.05).all(), table
+    # The global indices' samples are fixed: where their intervals are wider, the notes say so.
+    wide = result["settings"]["intervals_wider_than_asked"]
+    assert all(line.startswith(("Sobol", "PAWN")) for line in wide)
+    assert any("Asked for intervals narrower than 0.05: 6,147 draws." in note for note in result["notes"])
+
+
+def test_cli_precision_and_half_width_from_raters(tmp_path, capsys):
+    raters = paths.ROOT / "examples" / "rater_scores.csv"
+    assert main(["sensitivity", "--out", str(tmp_path / "o"), "--precision", "0.05", "--half-width-from", str(raters)]) == 0
+    settings = strict_json((tmp_path / "o" / "sensitivity.json").read_text())["settings"]
+    # examples/rater_scores.csv: half-ranges D1 0.5, D2 0.75, D3 0.5, D4 0.5, R1 0.75, R2 0.5, R3 0.75,
+    # R4 0.5 (worked in test_compare); their median is 0.5.
+    assert settings["half_width"] == 0.5 and settings["draws"] == 6147
+    assert settings["half_width_source"].startswith("from the raters in rater_scores.csv: h = the median over the forces")
+    out = capsys.readouterr().out
+    assert "P(holds) [95 % interval]" in out and "± 0" not in out
+    # A claim that held in all 6147 draws: [N / (N + z^2), 1] = [0.99937..., 1], shown so that it reads as an interval.
+    assert "1.000 [0.999, 1.000]" in out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--precision", "0"], "--precision must lie between 0 and 1"),
+    (["--half-width-from", "no-such-file.csv"], "no such file"),
+])
+def test_cli_bad_precision_or_raters_file(args, message, tmp_path, capsys):
+    assert main(["sensitivity", "--out", str(tmp_path / "o"), *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not os.path.exists(tmp_path / "o")
+
+
+def test_cli_one_rater_cannot_give_h(tmp_path, capsys):
+    one = tmp_path / "one.csv"
+    one.write_text("rater,id,score\n" + "".join(f"me,{i},{s}\n" for i, s in zip(F["id"], F["score"])), encoding="utf-8")
+    assert main(["sensitivity", "--out", str(tmp_path / "o"), "--half-width-from", str(one)]) == 2
+    assert "h needs at least two raters" in capsys.readouterr().err
+    assert not os.path.exists(tmp_path / "o")

@@ -93,3 +93,27 @@ def test_two_answers_read_in_one_go_are_both_seen():
     assert not worker.has_line()
     os.close(worker._write_end)
     assert worker.read_line() == ""  # the worker has exited
+
+
+def test_a_cells_output_is_one_stream_however_the_kernel_flushed_it(tmp_path):
+    # The kernel sends what a cell prints on a timer (every 0.2 s): two prints half a second apart
+    # arrive as two messages. The written notebook holds one stream, as it would from a fast run, so
+    # two reproductions give the same bytes whatever the machine's load.
+    import nbformat
+
+    from repro.pipeline.notebook_worker import SharedKernel, run_job
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import time\nprint('first')\ntime.sleep(0.5)\nprint('second')")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, tmp_path / "two_prints.ipynb")
+    kernel = SharedKernel(str(tmp_path)).prepare()
+    try:
+        answer = run_job({"name": "two_prints", "notebook": str(tmp_path / "two_prints.ipynb"), "parameters": {},
+                          "cwd": str(tmp_path), "output": str(tmp_path / "out.ipynb"), "shown_parameters": {},
+                          "replacements": []}, kernel)
+    finally:
+        kernel.shutdown()
+    assert answer["error"] is None
+    outputs = nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[0].outputs
+    assert [(o.output_type, o.name, o.text) for o in outputs] == [("stream", "stdout", "first\nsecond\n")]

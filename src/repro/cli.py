@@ -170,11 +170,19 @@ def cmd_verify(args) -> int:
 def cmd_sensitivity(args) -> int:
     from repro.data import limits
     from repro.data.codebook import Scale
-    from repro.methods.sensitivity import NOISE_MODELS, analyse, result_files
+    from repro.methods.sensitivity import NOISE_MODELS, analyse, draws_for, result_files
     from repro.pipeline.outdir import check_output_folder, staged_output, write_manifest
 
     # Every option against its limit (repro.data.limits) before the data are read or a draw is made.
     problems = limits.option_problems(draws=args.draws, seed=args.seed, half_width=args.half_width, scale=args.scale)
+    if args.precision is not None and not 0 < args.precision < 1:
+        problems.append(f"--precision must lie between 0 and 1 (the widest interval allowed), got {args.precision:g}.")
+    elif args.precision is not None and draws_for(args.precision) > limits.MAX_DRAWS:
+        problems.append(f"--precision {args.precision:g} would need {draws_for(args.precision):,} draws, more than the "
+                        f"limit of {limits.MAX_DRAWS:,}; ask for a wider interval.")
+    if args.half_width_from is not None and not args.half_width_from.is_file():
+        problems.append(f"--half-width-from {args.half_width_from}: no such file; expected a raters' CSV with columns "
+                        "rater, id, score (as repro compare reads).")
     if args.noise not in NOISE_MODELS:
         problems.append(f"--noise must be one of {', '.join(NOISE_MODELS)}, got {args.noise!r}.")
     scale = Scale(*args.scale) if args.scale is not None and not problems else None
@@ -186,14 +194,20 @@ def cmd_sensitivity(args) -> int:
     if not analysis.has_scores:
         print(f"repro: {analysis.folder}: the force field has no scores, so there is nothing to perturb.", file=sys.stderr)
         return EXIT_USER_ERROR
+    half_width, source = (DEFAULT_HALF_WIDTH, f"h = {DEFAULT_HALF_WIDTH:g}, the default (not derived from raters)") \
+        if args.half_width is None else (args.half_width, f"h = {args.half_width:g} as given (--half-width)")
+    if args.half_width_from is not None:
+        half_width, source = _half_width_from_raters(args.half_width_from, analysis)
     out = check_output_folder(args.out, analysis.folder, note=_note)  # before any work: no file of the user's is at risk
+    draws = draws_for(args.precision) if args.precision is not None else args.draws or DEFAULT_DRAWS
     progress = None
     bar = None
-    if args.draws >= 2_000_000:
+    if draws >= 2_000_000:
         from tqdm import tqdm
-        bar = tqdm(total=args.draws, unit="draw", unit_scale=True, desc="Monte Carlo", file=sys.stderr)
+        bar = tqdm(total=draws, unit="draw", unit_scale=True, desc="Monte Carlo", file=sys.stderr)
         progress = bar.update
-    result = analyse(analysis, args.noise, args.half_width, args.draws, args.seed, scale, progress=progress)
+    result = analyse(analysis, args.noise, half_width, draws, args.seed, scale, progress=progress,
+                     precision=args.precision, half_width_source=source)
     if bar is not None:
         bar.close()
     settings = result["settings"]
@@ -201,15 +215,35 @@ def cmd_sensitivity(args) -> int:
         for name, text in result_files(result).items():
             (staging / name).write_text(text, encoding="utf-8")
         write_manifest(staging, {"command": "sensitivity", "inputs_sha256": analysis.input_hashes(),
-                                 "parameters": {k: settings[k] for k in ("noise", "half_width", "draws", "seed", "scale")}})
+                                 "parameters": {k: settings[k] for k in ("noise", "half_width", "half_width_source",
+                                                                         "draws", "precision", "seed", "scale")}})
     for m in result["moved_scores"].itertuples():
         print(f"note: {m.id}'s score {m.score:g} lies outside the scale {settings['scale']}; "
               f"moved to {m.new_score:g} (by {m.moved_by:+g}).")
     for note in result["notes"]:
         print(f"note: {note}")
-    print(result["claims"][["claim", "holds", "p_holds", "p_holds_se", "break_even_text"]].to_string(index=False))
+    shown = result["claims"][["claim", "holds", "p_holds", "break_even_text"]].copy()
+    shown["p_holds"] = [f"{p:.3f} [{low:.3f}, {high:.3f}]" for p, low, high in
+                        result["claims"][["p_holds", "p_holds_low", "p_holds_high"]].itertuples(index=False)]
+    print(shown.rename(columns={"p_holds": "P(holds) [95 % interval]"}).to_string(index=False))
     print(f"Wrote claims.csv and sensitivity.json to {args.out}")
     return 0
+
+
+#: ``repro sensitivity``'s defaults (named here: ``--half-width-from`` and ``--precision`` replace them).
+DEFAULT_HALF_WIDTH = 0.5
+DEFAULT_DRAWS = 100_000
+
+
+def _half_width_from_raters(path: Path, analysis) -> tuple[float, str]:
+    """h from a raters' file (:func:`repro.methods.compare.suggested_half_width`), and where it came from."""
+    from repro.methods.compare import load_rater_scores, suggested_half_width
+
+    raters = load_rater_scores(path, analysis)
+    h, rule = suggested_half_width(raters)
+    if h is None:
+        raise UsageError(f"--half-width-from {path}: {rule}; give a file with two raters or more, or --half-width H.")
+    return h, f"from the raters in {path.name}: {rule}"
 
 
 def cmd_template(args) -> int:
@@ -261,6 +295,14 @@ def cmd_compare(args) -> int:
     shown_w = {k: ("undefined" if v is None else f"{v:.3f}") for k, v in w.items()}
     print(f"Kendall's W: {shown_w['all_forces']} over all forces, {shown_w['driving']} driving, "
           f"{shown_w['restraining']} restraining")
+    spread = result["spread"]
+    print("Raters' half-range per force: " + ", ".join(f"{r.id} {r.half_range:g}" for r in spread.itertuples()))
+    if result["suggested_half_width"] is None:
+        print(f"Noise half-width: {result['half_width_rule']}.")
+    else:
+        data = f" --data {shlex.quote(str(args.data))}" if args.data is not None else ""
+        print(f"Suggested noise half-width: {result['half_width_rule']}. Use it with: {_invoked_as()} sensitivity"
+              f"{data} --half-width-from {shlex.quote(str(args.scores))}")
     print(f"Wrote compare_claims.csv, compare.json and figures/compare_scores.* to {args.out}")
     return 0
 
@@ -314,10 +356,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", type=Path, default=None, help="analysis folder (default: the paper's data)")
     p.add_argument("--out", type=Path, default=Path("sensitivity-results"),
                    help="output folder: new, empty, or written by repro before (default: sensitivity-results)")
-    p.add_argument("--draws", type=int, default=100_000, help="Monte Carlo draws (default: 100000)")
+    how_many = p.add_mutually_exclusive_group()
+    how_many.add_argument("--draws", type=int, default=None, help="Monte Carlo draws (default: 100000)")
+    how_many.add_argument("--precision", type=float, default=None, metavar="EPS",
+                          help="choose the draws so that every Monte Carlo interval is narrower than EPS (e.g. 0.01); "
+                               "intervals still wider are named")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--noise", default="uniform", help="uniform, integer, ordinal or dirichlet (default: uniform)")
-    p.add_argument("--half-width", type=float, default=0.5, help="noise half-width h (default: 0.5)")
+    width = p.add_mutually_exclusive_group()
+    width.add_argument("--half-width", type=float, default=None, help="noise half-width h (default: 0.5)")
+    width.add_argument("--half-width-from", type=Path, default=None, metavar="RATERS.csv",
+                       help="h from raters' scores (columns rater, id, score): the median over the forces of the "
+                            "raters' half-range")
     p.add_argument("--scale", type=float, nargs=2, metavar=("MIN", "MAX"), default=None,
                    help="score scale (default: the one the data declare); scores outside are moved onto it")
     p.set_defaults(func=cmd_sensitivity)

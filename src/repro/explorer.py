@@ -2,7 +2,7 @@
 
 :class:`Explorer` is plain Python (tested without a browser): set a score, a noise model or a noise
 half-width, and read :meth:`Explorer.claims_table` (does each claim of the analysis still hold,
-how often under noise, and how far is its break-even) and :attr:`Explorer.figure` (the force field
+how often under noise, and how far are its break-even and its joint flip) and :attr:`Explorer.figure` (the force field
 with the new arrows and totals). :meth:`Explorer.widget` wraps it in ipywidgets for a notebook: one
 slider per score within the declared scale, a noise-model menu and a half-width slider.
 
@@ -26,6 +26,7 @@ from repro.figures.force_field import ForceFieldPlot
 from repro.labels import check_lang, item_text
 from repro.methods import sensitivity
 from repro.methods.claims import chain_holds, claims_for
+from repro.methods.intervals import interval_text
 
 #: Resolution of the picture the widget shows (the saved figures use their own).
 SCREEN_DPI = 80
@@ -177,8 +178,8 @@ class Explorer:
                 if not np.isclose(s, float(self.published.loc[self.published["id"] == i, "score"].iloc[0]), atol=1e-12)}
 
     def claims_table(self) -> pd.DataFrame:
-        """Each claim at the current scores: holds, P(holds) and its standard error under the current
-        noise, and the break-even (computed once per change of the settings)."""
+        """Each claim at the current scores: holds, P(holds) and its 95 % interval under the current
+        noise, the break-even and the joint flip (computed once per change of the settings)."""
         if self._table is None:
             self._table = sensitivity.claims_table(self.registry.claims, self.forces(), self.scale, self.noise,
                                                    self.half_width, self.draws, self.seed, self.chain)
@@ -196,8 +197,10 @@ class Explorer:
             "claim": table["claim"],
             "statement": table["statement_en" if self.lang == "en" else "statement"],
             "holds": np.where(table["holds"], "✓ holds", "✗ fails"),
-            "P(holds) ± se": [f"{p:.3f} ± {se:.3f}" for p, se in zip(table["p_holds"], table["p_holds_se"])],
+            "P(holds) [95 % interval]": [interval_text(p, low, high) for p, low, high in
+                                         zip(table["p_holds"], table["p_holds_low"], table["p_holds_high"])],
             "break-even": table["break_even_text"],
+            "joint flip (largest move)": [f"{v:.4g}" if pd.notna(v) else "none" for v in table["flip_max_change"]],
         })
         noise = f"{self.noise} ±{self.half_width:g}" if self.uses_half_width() else self.noise
         moved = ", ".join(f"{i} = {s:g}" for i, s in self.moved().items()) or "none (the published scores)"
@@ -269,9 +272,13 @@ class Explorer:
         return w.VBox([controls, self.image, self.table])
 
     def _on_score(self, force_id: str):
+        decimals = _decimals(self.step)
+
         def moved(change):
             if not self._syncing:
-                self._update(lambda: self.set_score(force_id, change["new"]))
+                # A slider's value is min + k x step in binary floats (3.2000000000000006): read it as
+                # the number it shows, since equal scores tie and 3.2 must equal a published 3.2.
+                self._update(lambda: self.set_score(force_id, round(change["new"], decimals)))
         return moved
 
     def _update(self, change):

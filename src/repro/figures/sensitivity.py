@@ -1,10 +1,12 @@
 """Figures of the sensitivity analysis, each answering one question.
 
 - :func:`plot_robustness_curves`: how often does each claim hold as the noise grows? One small panel
-  per claim; the noise models that have a width are lines with ±2 standard-error bands, the others
-  labelled reference levels.
+  per claim; the noise models that have a width are lines with bands of their 95 % intervals, the
+  others labelled reference levels.
 - :func:`plot_tornado`: how far can one score, run over the whole declared scale, move the net force?
 - :func:`plot_net_histogram`: how is the net force spread under noise, and how often does each side win?
+  Drawn from the Monte Carlo's counts (:class:`repro.methods.montecarlo.NetHistogram`), not from draws.
+- :func:`plot_convergence`: is the number of draws enough? Each claim's running estimate against the draws.
 - :func:`plot_rank_heatmap`: how sure is each force's place within its side (SMAA-2)?
 - :func:`plot_drop_one`: which side wins when one force is left out?
 
@@ -30,6 +32,7 @@ from repro.figures.common import axes_column_box, freeze_layout, new_plot_figure
 from repro.figures.force_field import DRIVING_COLOUR, RESTRAINING_COLOUR
 from repro.labels import label
 from repro.methods.claims import TIE_TOLERANCE
+from repro.methods.intervals import interval_text
 
 #: One colour per noise model, the same in every figure.
 MODEL_COLOURS = {"uniform": "#1f5f99", "integer": "#8c510a", "ordinal": "#5e3c99", "dirichlet": "#1b7837"}
@@ -131,11 +134,11 @@ def plot_robustness_curves(curves: pd.DataFrame, reference_levels: pd.DataFrame 
     Parameters
     ----------
     curves
-        Columns model, half_width, claim, p_holds, se: the noise models that depend on h; each is a
-        line with a band of ±2 standard errors.
+        Columns model, half_width, claim, p_holds, p_holds_low, p_holds_high: the noise models that
+        depend on h; each is a line with a band of its 95 % intervals.
     reference_levels
-        Columns model, claim, p_holds, se: the models without a width, drawn as dashed horizontal
-        levels, their values written in the panel's margin.
+        Columns model, claim, p_holds: the models without a width, drawn as dashed horizontal levels,
+        their values written in the panel's margin.
     statements
         Claim id -> statement, for the panels' titles (the id alone where missing).
     published
@@ -149,7 +152,7 @@ def plot_robustness_curves(curves: pd.DataFrame, reference_levels: pd.DataFrame 
     The Figure.
     """
     reference_levels = reference_levels if reference_levels is not None else pd.DataFrame(
-        columns=["model", "claim", "p_holds", "se"])
+        columns=["model", "claim", "p_holds"])
     statements, published = dict(statements or {}), dict(published or {})
     claims = list(dict.fromkeys(list(curves["claim"]) + list(reference_levels["claim"])))
     n_rows, n_cols = _grid(max(len(claims), 1))
@@ -201,7 +204,7 @@ def _robustness_legend(fig, curves: pd.DataFrame, levels: pd.DataFrame, publishe
     handles = [Line2D([], [], color=MODEL_COLOURS.get(m, OTHER_COLOUR), marker="o", ms=3.5, lw=1.6,
                       label=_model_name(m, lang)) for m in dict.fromkeys(curves["model"])]
     if len(curves):
-        handles.append(Patch(color=OTHER_COLOUR, alpha=0.2, label=label("band_2se", lang)))
+        handles.append(Patch(color=OTHER_COLOUR, alpha=0.2, label=label("band_interval", lang)))
     handles += [Line2D([], [], color=MODEL_COLOURS.get(m, OTHER_COLOUR), ls="--", lw=1.2, label=_model_name(m, lang))
                 for m in dict.fromkeys(levels["model"])]
     if published:
@@ -222,9 +225,7 @@ def _robustness_panel(ax, curves: pd.DataFrame, levels: pd.DataFrame, holds: boo
     for model, g in curves.groupby("model", sort=False):
         g = g.sort_values("half_width")
         colour = MODEL_COLOURS.get(model, OTHER_COLOUR)
-        low = (g["p_holds"] - 2 * g["se"]).clip(0, 1)
-        high = (g["p_holds"] + 2 * g["se"]).clip(0, 1)
-        ax.fill_between(g["half_width"], low, high, color=colour, alpha=0.2, lw=0)
+        ax.fill_between(g["half_width"], g["p_holds_low"], g["p_holds_high"], color=colour, alpha=0.2, lw=0)
         ax.plot(g["half_width"], g["p_holds"], color=colour, lw=1.6, marker="o", ms=3.5, zorder=3)
         if holds is not None:  # at h = 0 every draw is the published scores
             ax.plot([0, g["half_width"].iloc[0]], [float(holds), g["p_holds"].iloc[0]], color=colour, lw=1, ls=":")
@@ -335,51 +336,110 @@ def _wrapped_title(ax, text: str):
 
 
 # ---------------------------------------------------------------- net histogram
-def _bin_edges(sample: np.ndarray, bins: int = 60) -> np.ndarray:
-    """Equal bins with 0 on an edge, so that each bar lies wholly on one side of the balance."""
-    low, high = float(sample.min()), float(sample.max())
-    if high - low < 1e-12:
-        return np.array([low - 0.5, low + 0.5])
-    width = (high - low) / bins
-    start = math.floor(low / width) * width
-    return np.arange(start, high + width * 1.001, width)
+#: Bars the net histogram shows at most (the counts' fine bins are merged into them).
+NET_BARS = 60
 
 
-def plot_net_histogram(net_sample: np.ndarray, published_net: float, ax=None, lang: str = "ru"):
-    """The net force (driving minus restraining) over the draws: the published net marked, a line at
-    0, and how often each side wins (with standard errors sqrt(p(1-p)/N)) and how often they tie, in
-    the legend under the plot (bars coloured by the side that wins).
+def _merged_bins(edges: np.ndarray, counts: np.ndarray, bars: int = NET_BARS) -> tuple[np.ndarray, np.ndarray]:
+    """The occupied part of a fine histogram, its bins merged into at most about ``bars`` bars, with 0
+    still on an edge (so that each bar lies wholly on one side of the balance)."""
+    filled = np.flatnonzero(counts)
+    if not len(filled):
+        return edges[:2], np.zeros(1, dtype=counts.dtype)
+    width = edges[1] - edges[0]
+    first, last = int(filled[0]), int(filled[-1]) + 1
+    zero = int(round(-edges[0] / width))  # the fine edge at 0 (the bins were laid out around it)
+    group = max(1, math.ceil((last - first) / bars))
+    start = zero + group * math.floor((first - zero) / group)
+    stop = zero + group * math.ceil((last - zero) / group)
+    padded = np.zeros(stop - start, dtype=counts.dtype)
+    lo, hi = max(start, 0), min(stop, len(counts))
+    padded[lo - start:hi - start] = counts[lo:hi]
+    merged = padded.reshape(-1, group).sum(axis=1)
+    return edges[0] + width * (start + group * np.arange(len(merged) + 1)), merged
+
+
+def plot_net_histogram(histogram, published_net: float, ax=None, lang: str = "ru"):
+    """The net force (driving minus restraining) over the draws, from the Monte Carlo's counts: the
+    published net marked, a line at 0, and how often each side wins and how often they tie (each with
+    its 95 % interval) in the legend under the plot (bars coloured by the side that wins; ties, left out
+    of the bins, a grey bar at 0).
+
+    Parameters
+    ----------
+    histogram
+        A :class:`repro.methods.montecarlo.NetHistogram` (edges, counts, driving_wins,
+        restraining_wins, ties, shares()).
 
     Returns the axes.
     """
-    sample = np.asarray(net_sample, dtype=float)
     ax, new = _plot_axes(ax, 8, 5.2)
-    n = len(sample)
-    counts, edges, patches = ax.hist(sample, bins=_bin_edges(sample), color=OTHER_COLOUR, edgecolor="white", lw=0.3)
-    for patch, left, right in zip(patches, edges[:-1], edges[1:]):
+    n = histogram.draws
+    edges, counts = _merged_bins(np.asarray(histogram.edges), np.asarray(histogram.counts))
+    bars = ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color=OTHER_COLOUR, edgecolor="white", lw=0.3)
+    for patch, left, right in zip(bars, edges[:-1], edges[1:]):
         centre = (left + right) / 2
         patch.set_facecolor(DRIVING_COLOUR if centre > 0 else RESTRAINING_COLOUR if centre < 0 else TIE_COLOUR)
+    if histogram.ties:  # a bar of its own, centred on 0 (the line at 0 runs through it)
+        ax.bar([0], [histogram.ties], width=edges[1] - edges[0], color=TIE_COLOUR, edgecolor="white", lw=0.3, zorder=2)
     ax.axvline(0, color="black", lw=1.4, zorder=3)
     ax.axvline(published_net, color="#222222", lw=1.2, ls="--", zorder=3)
-    shares = {"p_driving_wins": np.mean(sample > TIE_TOLERANCE), "p_restraining_wins": np.mean(sample < -TIE_TOLERANCE),
-              "p_tie": np.mean(np.abs(sample) <= TIE_TOLERANCE)} if n else {}
+    shares = histogram.shares().set_index("outcome") if n else None
 
-    def share(key):
+    def share(key, outcome):
         if not n:
             return f"{label(key, lang)}: –"
-        p = float(shares[key])
-        return f"{label(key, lang)} = {p:.3f} ± {math.sqrt(max(p * (1 - p), 0) / n):.3f}"
-    handles = [Patch(color=DRIVING_COLOUR, label=share("p_driving_wins")),
-               Patch(color=RESTRAINING_COLOUR, label=share("p_restraining_wins")),
-               Patch(color=TIE_COLOUR, label=share("p_tie")),
+        row = shares.loc[outcome]
+        return f"{label(key, lang)} = {interval_text(row['p'], row['p_low'], row['p_high'])}"
+    handles = [Patch(color=DRIVING_COLOUR, label=share("p_driving_wins", "driving_wins")),
+               Patch(color=RESTRAINING_COLOUR, label=share("p_restraining_wins", "restraining_wins")),
+               Patch(color=TIE_COLOUR, label=share("p_tie", "tie")),
                Line2D([], [], color="black", lw=1.4, label=label("zero_line", lang)),
                Line2D([], [], color="#222222", lw=1.2, ls="--",
                       label=label("published_net", lang).format(net=_signed(published_net)))]
-    ax.set_ylim(0, max(counts.max() if len(counts) else 1, 1) * 1.08)
+    ax.set_ylim(0, max(counts.max() if len(counts) else 1, histogram.ties, 1) * 1.08)
     ax.set_xlabel(label("net_axis", lang), fontsize=LABEL_SIZE)
     ax.set_ylabel(label("draws", lang), fontsize=LABEL_SIZE)
     _legend_below(ax, handles=handles, ncols=2, fontsize=NOTE_SIZE)
     _wrapped_title(ax, label("net_title", lang).format(n=f"{n:,}".replace(",", "\u202f")))
+    return _done(ax, new)
+
+
+# ---------------------------------------------------------------- convergence
+def plot_convergence(convergence: pd.DataFrame, ax=None, lang: str = "ru"):
+    """Each claim's running estimate of P(holds) against the number of draws (logarithmic), with its
+    95 % interval as a band: an estimate that has settled inside a narrow band needs no more draws.
+    Claims whose estimates agree at every checkpoint share one line, labelled with all of them.
+
+    Parameters
+    ----------
+    convergence
+        Columns draws, claim, p_holds, p_holds_low, p_holds_high (the Monte Carlo's checkpoints).
+
+    Returns the axes.
+    """
+    ax, new = _plot_axes(ax, 8, 4.6)
+    # Claims with the same running estimate at every checkpoint (those that hold in every draw) would
+    # hide one another: one line for them, labelled with all their ids.
+    groups: dict[tuple, list[str]] = {}
+    for claim, g in convergence.groupby("claim", sort=False):
+        groups.setdefault(tuple(g.sort_values("draws")["p_holds"].round(12)), []).append(claim)
+    colours = matplotlib.colormaps["tab10"]
+    for k, claims in enumerate(groups.values()):
+        g = convergence[convergence["claim"] == claims[0]].sort_values("draws")
+        colour = colours(k % 10)
+        ax.fill_between(g["draws"], g["p_holds_low"], g["p_holds_high"], color=colour, alpha=0.18, lw=0)
+        # Legend entries wrapped to the figure's width, less the handle's.
+        name = wrap_to_width(", ".join(claims), ax.figure.get_figwidth() * 72 - 90, NOTE_SIZE)
+        ax.plot(g["draws"], g["p_holds"], color=colour, lw=1.4, marker="o", ms=3, label=name)
+    ax.set_xscale("log")
+    ax.set_ylim(-0.04, 1.04)
+    ax.grid(color="#eeeeee", lw=0.6)
+    ax.set_xlabel(label("draws", lang), fontsize=LABEL_SIZE)
+    ax.set_ylabel(label("p_holds", lang), fontsize=LABEL_SIZE)
+    handles = ax.get_legend_handles_labels()[0] + [Patch(color=OTHER_COLOUR, alpha=0.2, label=label("band_interval", lang))]
+    _legend_below(ax, handles=handles, ncols=1, fontsize=NOTE_SIZE)
+    _wrapped_title(ax, label("convergence_title", lang))
     return _done(ax, new)
 
 

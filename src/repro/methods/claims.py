@@ -17,8 +17,10 @@ The vocabulary (each kind with the parameters it takes):
   ``strongest``);
 - ``chain`` (none): the links SWOT -> force field -> lotus hold (from :mod:`repro.data.chain`).
 
-Every claim about scores is strict: a tie does not hold. Scores closer than :data:`TIE_TOLERANCE`
-are a tie (sums of decimal scores are not exact in binary floats).
+Every claim about scores is strict: a tie does not hold. Two scores tie when they are equal: each
+is one number as typed (or a point of the scale, or a bound), so equal scores are equal floats. Sums
+are different: decimal scores do not add exactly in binary floats (5 + 3.2 + 0.6 + 2.5 is
+11.299999999999999), so net forces closer to 0 than :data:`TIE_TOLERANCE` are a tie.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from repro.data.codebook import CLAIM_PARAMETERS
 from repro.labels import check_lang, label
 from repro.methods.force_field import SIDES, balance, rank_forces, side_matrix
 
-#: Scores, or net forces, closer than this are ties.
+#: Net forces closer to 0 than this are ties (sums of decimal scores are not exact in binary floats).
 TIE_TOLERANCE = 1e-9
 
 #: Every claim is strict, and says so in the outputs.
@@ -171,7 +173,7 @@ def _side_extremes(forces: pd.DataFrame, side: str) -> tuple[list[Claim], list[s
                     "force is claimed, since such a claim could not fail."]
     claims, notes = [], []
     for which, score in (("strongest", own["score"].max()), ("weakest", own["score"].min())):
-        at = own.loc[np.isclose(own["score"], score, rtol=0, atol=TIE_TOLERANCE), "id"].tolist()
+        at = own.loc[own["score"] == score, "id"].tolist()
         if len(at) > 1:
             notes.append(f"{' and '.join(at)} tie for the {which} {side} force ({score:g} each): no claim is made "
                          f"about the {which} {side} force.")
@@ -247,9 +249,9 @@ def _rivals_at_least(scores: np.ndarray, own: int, rivals, weaker: bool = False)
     count = np.zeros(scores.shape[0], dtype=np.int16)
     for rival in rivals:
         if weaker:
-            count += scores[:, rival] <= scores[:, own] + TIE_TOLERANCE
+            count += scores[:, rival] <= scores[:, own]
         else:
-            count += scores[:, rival] >= scores[:, own] - TIE_TOLERANCE
+            count += scores[:, rival] >= scores[:, own]
     return count
 
 
@@ -267,7 +269,7 @@ def compile_claim(claim: Claim, forces: pd.DataFrame, chain_holds: bool = True) 
     own = ids.index(claim.force)
     if claim.kind == "outweighs":
         other = ids.index(claim.other)
-        return lambda scores: scores[:, own] > scores[:, other] + TIE_TOLERANCE
+        return lambda scores: scores[:, own] > scores[:, other]
     direction = forces["direction"].to_numpy()
     rivals = [j for j in np.flatnonzero(direction == direction[own]) if j != own]
     if claim.kind == "strongest":

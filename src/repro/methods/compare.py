@@ -1,6 +1,7 @@
 """Reviewer as rater: a scores file keyed by the force ids, one or several raters, set beside the
 analysis's published scores; every claim of the analysis's registry re-evaluated on each rater's
-scores; agreement by Kendall's W.
+scores; agreement by Kendall's W; the raters' spread per force, and the noise half-width h it suggests
+for the sensitivity analysis.
 
 The scores file is long and tidy: columns ``rater``, ``id``, ``score``, one row per rater and force.
 Rater names are free text: the published scores are kept apart from the raters' table, so a rater
@@ -9,6 +10,7 @@ may be called anything, "paper" included.
 
 from __future__ import annotations
 
+import statistics
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +19,7 @@ import pandas as pd
 from repro.data.csvfile import read_csv
 from repro.errors import AnalysisError, Problem
 from repro.methods.claims import chain_holds, claims_for, evaluate, holds_at
+from repro.methods.grid import decimal
 
 
 def load_rater_scores(path: str | Path, analysis) -> pd.DataFrame:
@@ -112,15 +115,44 @@ def _agreement(raters: pd.DataFrame, forces: pd.DataFrame) -> tuple[dict, list[s
     return w, notes
 
 
+#: How ``compare`` suggests a noise half-width h from the raters (and ``repro sensitivity --half-width-from``).
+HALF_WIDTH_RULE = ("h = the median over the forces of the raters' half-range, (highest - lowest score) / 2 per force: "
+                   "half of the forces disagree by at least 2h between the raters")
+
+
+def rater_spread(raters: pd.DataFrame) -> pd.DataFrame:
+    """The raters' spread per force: id, raters, lowest, highest, half_range ((highest - lowest) / 2,
+    in decimal arithmetic: the scores as typed) and sd (the raters' standard deviation; NaN for one)."""
+    rows = []
+    for force_id in raters.columns:
+        values = raters[force_id].to_numpy(dtype=float)
+        low, high = decimal(values.min()), decimal(values.max())
+        rows.append({"id": force_id, "raters": len(values), "lowest": float(low), "highest": float(high),
+                     "half_range": float((high - low) / 2),
+                     "sd": float(np.std(values, ddof=1)) if len(values) > 1 else np.nan})
+    return pd.DataFrame(rows, columns=["id", "raters", "lowest", "highest", "half_range", "sd"])
+
+
+def suggested_half_width(raters: pd.DataFrame) -> tuple[float | None, str]:
+    """A noise half-width h from the raters' disagreement (:data:`HALF_WIDTH_RULE`), and the rule in
+    words; None (and why) with fewer than two raters, who cannot disagree."""
+    if len(raters) < 2:
+        return None, "no h suggested: h needs at least two raters, whose scores can disagree"
+    halves = [(decimal(raters[f].max()) - decimal(raters[f].min())) / 2 for f in raters.columns]
+    h = statistics.median(halves)
+    return float(h), f"{HALF_WIDTH_RULE} ({len(raters)} raters, {len(raters.columns)} forces): h = {float(h):g}"
+
+
 def compare(analysis, raters: pd.DataFrame) -> dict:
     """The claims of the analysis's registry at the published scores and at each rater's, how many
-    raters support each, and the raters' agreement.
+    raters support each, the raters' agreement, their spread per force and the half-width h it suggests.
 
     Returns
     -------
     dict with published (Series: force id -> score), raters (raters x forces), claims_by_rater
     (raters x claims, bool), support (one row per claim), kendalls_w (all_forces, driving,
-    restraining: float or None) and notes (the registry's, and why a W is undefined).
+    restraining: float or None), spread (:func:`rater_spread`), suggested_half_width (float or None),
+    half_width_rule (the rule in words, or why none) and notes (the registry's, and why a W is undefined).
     """
     forces = analysis.forces
     registry = claims_for(analysis)
@@ -135,8 +167,10 @@ def compare(analysis, raters: pd.DataFrame) -> dict:
         "raters": len(raters),
     })
     agreement, agreement_notes = _agreement(raters, forces)
+    h, rule = suggested_half_width(raters)
     return {"published": forces.set_index("id")["score"], "raters": raters, "claims_by_rater": by_rater,
-            "support": support, "kendalls_w": agreement, "notes": registry.notes + agreement_notes}
+            "support": support, "kendalls_w": agreement, "spread": rater_spread(raters),
+            "suggested_half_width": h, "half_width_rule": rule, "notes": registry.notes + agreement_notes}
 
 
 def result_files(result: dict) -> dict[str, str]:
@@ -156,5 +190,7 @@ def result_files(result: dict) -> dict[str, str]:
         "compare_claims.csv": to_csv(result["support"]),  # opened in spreadsheets: no text may start a formula
         "compare.json": dumps_strict({
             "published_scores": result["published"].to_dict(), "rater_scores": long_scores,
-            "claims_by_rater": claims_by_rater, "kendalls_w": result["kendalls_w"], "notes": result["notes"]}),
+            "claims_by_rater": claims_by_rater, "kendalls_w": result["kendalls_w"],
+            "rater_spread": result["spread"].to_dict("records"), "suggested_half_width": result["suggested_half_width"],
+            "half_width_rule": result["half_width_rule"], "notes": result["notes"]}),
     }

@@ -37,7 +37,10 @@ WORDS = {
         "headline": "Headline",
         "checks": "Checks", "check": "check", "links": "links", "result": "result", "holds": "holds", "fails": "fails",
         "claims": "Conclusions and their robustness", "claim": "claim", "source": "source",
-        "holds_at": "holds at the given scores", "p_holds": "P(holds) under noise ± s.e.", "break_even": "break-even",
+        "holds_at": "holds at the given scores", "p_holds": "P(holds) under noise [95 % interval]",
+        "break_even": "break-even (one score)",
+        "joint_flip": "joint flip (largest move; total)",
+        "assumptions": "What each noise model assumes, and cannot show",
         "yes": "yes", "no": "no", "figures": "Figures", "also": "also SVG and PDF",
         "swot": "SWOT", "force_field": "Force field", "lotus": "Lotus flower",
         "id": "id", "original": "text", "translation": "English (translation)", "becomes": "becomes",
@@ -56,8 +59,10 @@ WORDS = {
         "checks": "Проверки", "check": "проверка", "links": "связей", "result": "результат",
         "holds": "выполняется", "fails": "не выполняется",
         "claims": "Выводы и их устойчивость", "claim": "вывод", "source": "источник",
-        "holds_at": "верен при данных баллах", "p_holds": "P(верен) при шуме ± ст. ошибка",
-        "break_even": "точка перелома", "yes": "да", "no": "нет", "figures": "Рисунки", "also": "также SVG и PDF",
+        "holds_at": "верен при данных баллах", "p_holds": "P(верен) при шуме [95-процентный интервал]",
+        "break_even": "точка перелома (один балл)",
+        "joint_flip": "совместный перелом (наибольший сдвиг; сумма)",
+        "assumptions": "Что предполагает каждая модель шума и чего она не может показать", "yes": "да", "no": "нет", "figures": "Рисунки", "also": "также SVG и PDF",
         "swot": "SWOT", "force_field": "Силовое поле", "lotus": "Цветок лотоса",
         "id": "id", "original": "текст", "translation": "по-английски (перевод)", "becomes": "становится",
         "source_line": "строка источника", "direction": "направление", "score": "балл", "rank": "ранг",
@@ -76,11 +81,12 @@ FIGURE_CAPTIONS = {
         "lotus_canonical": "Lotus flower, canonical view cropped to the blocks that exist: theme in the middle, restraining forces as petals.",
         "sensitivity_net_histogram": "Net force (driving − restraining) over the Monte Carlo draws of noisy scores; "
                                      "the given net dashed.",
-        "sensitivity_robustness_curves": "One panel per claim: how often it holds as the noise half-width h grows (lines, ±2 s.e.); models without a width as dashed levels.",
+        "sensitivity_robustness_curves": "One panel per claim: how often it holds as the noise half-width h grows (lines, with their 95 % intervals); models without a width as dashed levels.",
         "sensitivity_tornado": "Net force when one score runs over the whole scale, the others as given.",
-        "sensitivity_rank_acceptability": "Rank acceptability (SMAA-2): the probability of each place within its side.",
+        "sensitivity_rank_acceptability": "Rank acceptability (SMAA-2): the probability of each place within its side; tied forces share the places they tie for, so each row and each column sums to 1.",
         "sensitivity_drop_one": "Drop one force: the net force without it.",
         "sensitivity_force_field_whiskers": "Force field with the spread of each score under the noise: whiskers from the 5th to the 95th percentile of the noisy scores.",
+        "sensitivity_convergence": "Convergence: each claim's running estimate of P(holds) against the draws, with its 95 % interval.",
     },
     "ru": {
         "swot": "Матрица SWOT; возможности и угрозы отмечены силой, которой они становятся.",
@@ -91,11 +97,12 @@ FIGURE_CAPTIONS = {
         "sensitivity_net_histogram": "Чистая сила (движущие − сопротивления) в испытаниях Монте-Карло с шумом в баллах; "
                                      "данная — пунктиром.",
         "sensitivity_robustness_curves": "По панели на утверждение: как часто оно верно при росте полуширины шума h "
-                                         "(линии, ±2 станд. ошибки); модели без ширины — пунктирные уровни.",
+                                         "(линии с 95-процентными интервалами); модели без ширины — пунктирные уровни.",
         "sensitivity_tornado": "Чистая сила, когда один балл пробегает всю шкалу, а остальные — как даны.",
-        "sensitivity_rank_acceptability": "Приемлемость рангов (SMAA-2): вероятность каждого места внутри своей стороны.",
+        "sensitivity_rank_acceptability": "Приемлемость рангов (SMAA-2): вероятность каждого места внутри своей стороны; равные силы делят места, на которые претендуют, поэтому каждая строка и каждый столбец в сумме дают 1.",
         "sensitivity_drop_one": "Исключение одной силы: чистая сила без неё.",
         "sensitivity_force_field_whiskers": "Силовое поле с разбросом каждого балла под шумом: усы от 5-го до 95-го процентиля зашумлённых баллов.",
+        "sensitivity_convergence": "Сходимость: текущая оценка P(верен) для каждого утверждения по мере роста числа испытаний, с 95-процентным интервалом.",
     },
 }
 
@@ -203,6 +210,7 @@ def render_report(analysis, out_dir: Path, lang: str = "ru", data_label: str | N
         chain=_records(chain_summary(chain_links(analysis.swot, forces, analysis.lotus))),
         claims=claims, claims_note=numbers.get("claims", {}).get("note", ""),
         claims_notes=numbers.get("claims", {}).get("notes", []),
+        model_assumptions=numbers.get("claims", {}).get("model_assumptions", []),
         figures=_figures(out_dir, lang), swot=_records(swot), forces=_records(force_rows),
         changes=_records(analysis.changes), lotus=None if analysis.lotus is None else _records(analysis.lotus),
     )
