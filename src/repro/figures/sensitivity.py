@@ -26,6 +26,7 @@ import pandas as pd
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, NullFormatter
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from repro.figures.common import axes_column_box, freeze_layout, new_plot_figure, record_box, wrap_to_width
@@ -433,6 +434,10 @@ def plot_convergence(convergence: pd.DataFrame, ax=None, lang: str = "ru"):
         name = wrap_to_width(", ".join(claims), ax.figure.get_figwidth() * 72 - 90, NOTE_SIZE)
         ax.plot(g["draws"], g["p_holds"], color=colour, lw=1.4, marker="o", ms=3, label=name)
     ax.set_xscale("log")
+    # Whole numbers of draws as plain text: the log scale's default labels are mathtext ("10^{3}"), and
+    # the package draws every text with mathtext off (so that a user's "$5" stays "$5").
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x:.0f}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_ylim(-0.04, 1.04)
     ax.grid(color="#eeeeee", lw=0.6)
     ax.set_xlabel(label("draws", lang), fontsize=LABEL_SIZE)
