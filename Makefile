@@ -136,14 +136,15 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/explorer.py
 	$(BIN)/python benchmarks/fresh_clone.py
 
-# Re-pin every package (needs the registry). Run after changing dependencies in pyproject.toml.
-# pip-tools goes into the environment for the occasion; the next build syncs it away again.
-lock: $(STAMP)
-	@$(UV) pip install --quiet --python $(BIN)/python pip-tools 2>/dev/null || { \
-	  { $(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null; } && \
-	  $(BIN)/python -m pip install --quiet pip-tools; }
-	$(BIN)/pip-compile --quiet --extra test --generate-hashes --strip-extras --allow-unsafe \
-	  --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
+# Re-pin every package (needs the registry): one universal lock, with hashes, that resolves for every
+# Python from 3.11 on and every platform (markers say which pins apply where). Pins already in the lock
+# are kept where they still fit; `make lock UPGRADE=--upgrade` moves every package to its newest release.
+# Run after changing dependencies in pyproject.toml, then `make imports-list`.
+lock:
+	@mkdir -p $(VENV) && { $(UV_READY); } >$(UV_LOG) 2>&1 || { cat $(UV_LOG) >&2; exit 1; }
+	$(UV) pip compile pyproject.toml --extra lab --extra test --universal --python-version 3.11 \
+	  --generate-hashes --no-emit-index-url --custom-compile-command "make lock" --quiet $(UPGRADE) \
+	  --output-file requirements.lock
 
 clean:
 	rm -rf results verify-diff .pytest_cache
