@@ -26,7 +26,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
-from repro.figures.common import axes_column_box, freeze_layout, new_plot_figure, record_box, wrap_to_width
+from repro.figures.common import axes_column_box, freeze_layout, new_plot_figure, record_box, styled, wrap_to_width
 from repro.figures.force_field import DRIVING_COLOUR, RESTRAINING_COLOUR
 from repro.labels import label
 from repro.methods.claims import TIE_TOLERANCE
@@ -123,6 +123,7 @@ def _claim_title(claim: str, statements: Mapping[str, str]) -> str:
     return f"{claim}: {statements[claim]}" if statements.get(claim) else claim
 
 
+@styled
 def plot_robustness_curves(curves: pd.DataFrame, reference_levels: pd.DataFrame | None = None, *,
                            statements: Mapping[str, str] | None = None, published: Mapping[str, bool] | None = None,
                            fig=None, lang: str = "ru"):
@@ -279,6 +280,7 @@ def tornado_table(forces: pd.DataFrame, scale) -> pd.DataFrame:
     return table.sort_values(["swing", "reach"], ascending=False, kind="stable").reset_index(drop=True)
 
 
+@styled
 def plot_tornado(forces: pd.DataFrame, scale, ax=None, lang: str = "ru"):
     """One score at a time over the whole declared scale: the net force with that score at the
     scale's minimum and at its maximum (the others at their published values), sorted by swing, with
@@ -345,6 +347,7 @@ def _bin_edges(sample: np.ndarray, bins: int = 60) -> np.ndarray:
     return np.arange(start, high + width * 1.001, width)
 
 
+@styled
 def plot_net_histogram(net_sample: np.ndarray, published_net: float, ax=None, lang: str = "ru"):
     """The net force (driving minus restraining) over the draws: the published net marked, a line at
     0, and how often each side wins (with standard errors sqrt(p(1-p)/N)) and how often they tie, in
@@ -384,6 +387,7 @@ def plot_net_histogram(net_sample: np.ndarray, published_net: float, ax=None, la
 
 
 # ---------------------------------------------------------------- ranks, drop one
+@styled
 def plot_rank_heatmap(acceptability: pd.DataFrame, ax=None, lang: str = "ru", forces: pd.DataFrame | None = None):
     """Rank acceptability (SMAA-2): the probability that each force holds each place within its side
     (rows: forces; columns: places). Places a side does not have are grey; given ``forces`` (id,
@@ -412,6 +416,7 @@ def plot_rank_heatmap(acceptability: pd.DataFrame, ax=None, lang: str = "ru", fo
     return _done(ax, new)
 
 
+@styled
 def plot_drop_one(drop: pd.DataFrame, ax=None, lang: str = "ru", published_net: float | None = None):
     """The net force with each force left out in turn; the colour tells which side wins.
 
