@@ -17,7 +17,7 @@ JOBS   ?= 2
 # commands run without it. The __pycache__ folders it writes are git-ignored.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: reproduce reference test env browser lab lock imports-list validate benchmark clean
+.PHONY: reproduce reference test test-pythons dist env browser lab lock imports-list validate benchmark clean
 
 reproduce: $(STAMP)
 	$(BIN)/repro validate
@@ -33,6 +33,14 @@ reference: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
+# The wheel built from this clone, installed on every Python from 3.11 on that the machine has (python3.N
+# on the PATH, or pyenv's, found without pyenv on the PATH), each in a fresh .venv-pythons/3.N with the
+# lock's pins, running the whole suite against the installed package (tests/pythons.py). `make
+# test-pythons SKIP_PYTHONS=3.11` leaves out the lock's Python, which `make test` runs.
+SKIP_PYTHONS ?=
+test-pythons: $(STAMP) browser
+	$(BIN)/python tests/pythons.py $(foreach v,$(SKIP_PYTHONS),--skip $(v))
+
 # The report is checked in Debian's headless Chromium. Installed here when missing and run as root
 # (as CI is); elsewhere the browser test is skipped with a note.
 browser:
@@ -41,6 +49,12 @@ browser:
 	    echo "installing Debian's chromium for the report's browser test"; \
 	    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "note: chromium is not installed (needs root to install); the browser test will be skipped"; fi; }
+
+# The wheel and the sdist, into dist/ (python -m build with the locked hatchling): the wheel carries
+# the paper's data, the notebooks and the reference, and is what `pip install`, `pipx install` and
+# `uv tool install` take (README).
+dist: $(STAMP)
+	$(BIN)/python -m build --no-isolation --outdir dist .
 
 # Only the environment. The empty recipe keeps make from saying "Nothing to be done" when it is built.
 env: $(STAMP)

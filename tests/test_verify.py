@@ -236,6 +236,13 @@ def test_a_notebook_run_by_another_python_with_a_float_printed_otherwise_is_equi
     notes = {d.file: d.details for d in verification.equivalent}["notebooks/force_field.ipynb"]
     assert "cell 2 (print(total)): output: text: 1 number within the tolerance (e.g. 11.3 and 11.299999999999999)" in notes
     assert any("language_info.version" in n and "the kernel's Python, not a result" in n for n in notes), notes
+    # A stream the kernel happened to send in two messages is the same output (Jupyter shows it joined).
+    split = _notebook("driving total 11.3\n")
+    split["cells"][1]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "driving total 11.3"},
+                                    {"output_type": "stream", "name": "stdout", "text": "\n"}]
+    notebook.write_text(json.dumps(split))
+    notes = {d.file: d.details for d in verify(results, reference).equivalent}["notebooks/force_field.ipynb"]
+    assert notes == ["cell 2 (print(total)): its printed output came in more pieces, the same text once joined"]
     # Anything else in the metadata is a difference.
     changed = _notebook("driving total 11.3\n")
     changed["metadata"]["kernelspec"] = {"name": "another"}
