@@ -44,10 +44,10 @@ NOTEBOOKS = RESOURCES / "notebooks"
 REFERENCE = RESOURCES / "reference"
 #: The worked examples (the tutorial's analysis, a rater's scores).
 EXAMPLES = RESOURCES / "examples"
-#: Where the article's text is laid beside the repository in this project's workplace (None when
-#: installed: ``repro check-source`` then needs the text's path).
-SHARED_PAPER_TEXT = (REPOSITORY.parent / "shared" / "paper" / "000_1676eb3f1f2acd12.txt"
-                     if REPOSITORY is not None else None)
+#: Where this project's workplace lays the article's text, relative to the folder holding the clone.
+WORKPLACE_PAPER_TEXT = Path("shared") / "paper" / "000_1676eb3f1f2acd12.txt"
+#: The article's text beside the clone (None when installed: ``repro check-source`` then needs its path).
+SHARED_PAPER_TEXT = REPOSITORY.parent / WORKPLACE_PAPER_TEXT if REPOSITORY is not None else None
 
 
 def analysis_folder(folder: str | Path | None) -> Path:
