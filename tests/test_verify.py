@@ -294,6 +294,9 @@ def test_the_tolerance_near_zero_and_in_words():
     assert value_judgement(0.0, 1e-17).equivalent          # within 1e-12 absolute
     assert not value_judgement(0.0, 1e-9).equivalent
     assert not value_judgement(True, 1).equivalent          # a boolean is no number
+    assert not value_judgement(20261130205927, 20261130205928).equivalent  # whole numbers count: no tolerance
+    assert not text_judgement("draws 100000", "draws 100001").equivalent
+    assert text_judgement("net 11", "net 11.000000000000002").equivalent  # a float printed otherwise
     assert text_judgement("ratio 0.9826086956521739", "ratio 0.982608695652174").equivalent
     assert not text_judgement("ratio 0.98", "ratio 0.99").equivalent
     assert text_judgement("restraining wins", "driving wins").problems == [

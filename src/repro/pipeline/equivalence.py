@@ -6,7 +6,8 @@ PDF's streams into other bytes, record its own version in a notebook, or antiali
 off. None of that changes a result, so each kind of file is compared by its contents:
 
 - numbers (in JSON, in CSV cells, in any text) are equal within :data:`RELATIVE_TOLERANCE` (or
-  :data:`ABSOLUTE_TOLERANCE` near zero); all other text must be the same;
+  :data:`ABSOLUTE_TOLERANCE` near zero), unless both are whole numbers written without a decimal
+  point (counts, ranks, ids, dates), which must be equal; all other text must be the same;
 - PNG figures differ by an RMS pixel difference of at most :data:`RMS_THRESHOLD` (0-255 scale,
   :func:`matplotlib.testing.compare.calculate_rms`, as matplotlib's own image tests measure it);
 - PDF figures have the same objects, read by pypdf with every stream decompressed;
@@ -65,6 +66,8 @@ class Judgement:
 
 def numbers_close(a: float, b: float) -> bool:
     """Whether two numbers are equal within the tolerance (NaN equals NaN: both are "undefined")."""
+    if isinstance(a, int) and isinstance(b, int):  # whole numbers count things: no tolerance
+        return a == b
     if math.isnan(a) or math.isnan(b):
         return math.isnan(a) and math.isnan(b)
     return math.isclose(a, b, rel_tol=RELATIVE_TOLERANCE, abs_tol=ABSOLUTE_TOLERANCE)
@@ -85,11 +88,16 @@ def text_judgement(want: str, got: str) -> Judgement:
         start = max(0, first - 20)
         return Judgement([f"expected {_shown(want[start:start + 60])}, found {_shown(got[start:start + 60])}"])
     for a, b in zip(numbers_want, numbers_got):
-        if not numbers_close(float(a), float(b)):
+        if not numbers_close(_parsed(a), _parsed(b)):
             return Judgement([f"expected {a}, found {b}"])
     changed = [(a, b) for a, b in zip(numbers_want, numbers_got) if a != b]
     return Judgement(notes=[f"{len(changed)} number{'s' if len(changed) != 1 else ''} within the tolerance "
                             f"(e.g. {changed[0][0]} and {changed[0][1]})"])
+
+
+def _parsed(token: str) -> int | float:
+    """A number as written: a whole number without a decimal point or exponent is an int."""
+    return int(token) if token.lstrip("+-").isdigit() else float(token)
 
 
 def _is_number(value) -> bool:
@@ -102,7 +110,7 @@ def value_judgement(want, got, where: str = "") -> Judgement:
     if _is_number(want) and _is_number(got):
         if want == got:
             return Judgement()
-        if numbers_close(float(want), float(got)):
+        if numbers_close(want, got):
             return Judgement(notes=[f"{label}{want!r} and {got!r} within the tolerance"])
         return Judgement([f"{label}expected {json.dumps(want)}, found {json.dumps(got)}"])
     if isinstance(want, str) and isinstance(got, str):
@@ -157,7 +165,7 @@ def _cell_equal(a: str, b: str) -> bool | None:
     if a == b:
         return True
     try:
-        return None if numbers_close(float(a), float(b)) else False
+        return None if numbers_close(_parsed(a), _parsed(b)) else False
     except ValueError:
         return False
 
