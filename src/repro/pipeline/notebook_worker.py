@@ -204,8 +204,10 @@ def run_job(job: dict, kernel: SharedKernel) -> dict:
     error = None
     try:
         kernel.fresh_start()
+        # coalesce_streams (nbclient's): what a cell prints is one output however many messages the
+        # kernel's flushes made of it, which timing decides (seen on Python 3.13 under load).
         nb = papermill.execute_notebook(job["notebook"], None, parameters=job["parameters"], kernel_name="python3",
-                                        progress_bar=False, cwd=job["cwd"], km=kernel.manager)
+                                        progress_bar=False, cwd=job["cwd"], km=kernel.manager, coalesce_streams=True)
         tidy_notebook(nb, job["shown_parameters"], [tuple(pair) for pair in job["replacements"]])
         nbformat.write(nb, job["output"])
     except PapermillExecutionError as exc:
