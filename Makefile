@@ -17,7 +17,7 @@ JOBS   ?= 2
 # commands run without it. The __pycache__ folders it writes are git-ignored.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: reproduce reference test env browser lab lock imports-list validate benchmark clean
+.PHONY: reproduce reference test test-pythons dist env browser lab lock imports-list validate benchmark clean
 
 reproduce: $(STAMP)
 	$(BIN)/repro validate
@@ -33,6 +33,14 @@ reference: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
+# The wheel built from this clone, installed on every Python from 3.11 on that the machine has (python3.N
+# on the PATH, or pyenv's, found without pyenv on the PATH), each in a fresh .venv-pythons/3.N with the
+# lock's pins, running the whole suite against the installed package (tests/pythons.py). `make
+# test-pythons SKIP_PYTHONS=3.11` leaves out the lock's Python, which `make test` runs.
+SKIP_PYTHONS ?=
+test-pythons: $(STAMP) browser
+	$(BIN)/python tests/pythons.py $(foreach v,$(SKIP_PYTHONS),--skip $(v))
+
 # The report is checked in Debian's headless Chromium. Installed here when missing and run as root
 # (as CI is); elsewhere the browser test is skipped with a note.
 browser:
@@ -41,6 +49,12 @@ browser:
 	    echo "installing Debian's chromium for the report's browser test"; \
 	    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "note: chromium is not installed (needs root to install); the browser test will be skipped"; fi; }
+
+# The wheel and the sdist, into dist/ (python -m build with the locked hatchling): the wheel carries
+# the paper's data, the notebooks and the reference, and is what `pip install`, `pipx install` and
+# `uv tool install` take (README).
+dist: $(STAMP)
+	$(BIN)/python -m build --no-isolation --outdir dist .
 
 # Only the environment. The empty recipe keeps make from saying "Nothing to be done" when it is built.
 env: $(STAMP)
@@ -136,14 +150,15 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/explorer.py
 	$(BIN)/python benchmarks/fresh_clone.py
 
-# Re-pin every package (needs the registry). Run after changing dependencies in pyproject.toml.
-# pip-tools goes into the environment for the occasion; the next build syncs it away again.
-lock: $(STAMP)
-	@$(UV) pip install --quiet --python $(BIN)/python pip-tools 2>/dev/null || { \
-	  { $(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null; } && \
-	  $(BIN)/python -m pip install --quiet pip-tools; }
-	$(BIN)/pip-compile --quiet --extra test --generate-hashes --strip-extras --allow-unsafe \
-	  --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
+# Re-pin every package (needs the registry): one universal lock, with hashes, that resolves for every
+# Python from 3.11 on and every platform (markers say which pins apply where). Pins already in the lock
+# are kept where they still fit; `make lock UPGRADE=--upgrade` moves every package to its newest release.
+# Run after changing dependencies in pyproject.toml, then `make imports-list`.
+lock:
+	@mkdir -p $(VENV) && { $(UV_READY); } >$(UV_LOG) 2>&1 || { cat $(UV_LOG) >&2; exit 1; }
+	$(UV) pip compile pyproject.toml --extra lab --extra test --universal --python-version 3.11 \
+	  --generate-hashes --no-emit-index-url --custom-compile-command "make lock" --quiet $(UPGRADE) \
+	  --output-file requirements.lock
 
 clean:
 	rm -rf results verify-diff .pytest_cache

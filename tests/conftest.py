@@ -17,6 +17,13 @@ import pytest
 
 from repro import paths
 
+#: The clone holding these tests: its README, Makefile and lock. The package under test may be this
+#: clone's own (editable) or installed from a wheel (``make test-pythons``); what the package reads at
+#: run time is always found through :mod:`repro.paths`.
+REPOSITORY = Path(__file__).resolve().parents[1]
+#: The article's text, where this project's workplace lays it beside the clone.
+ARTICLE_TEXT = REPOSITORY.parent / paths.WORKPLACE_PAPER_TEXT
+
 
 def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
     with path.open("w", encoding="utf-8", newline="") as f:

@@ -29,7 +29,7 @@ from repro.cli import main
 from repro.data import limits
 from repro.spreadsheet import neutralised, to_csv
 
-RATERS = paths.ROOT / "examples" / "rater_scores.csv"
+RATERS = paths.EXAMPLES / "rater_scores.csv"
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -7,10 +7,10 @@ import importlib.util
 from pathlib import Path
 
 import repro
-from repro import paths
+from conftest import REPOSITORY
 from repro.bytecode import compile_files, listed_files, site_packages
 
-LISTING = paths.ROOT / "requirements-imports.txt"
+LISTING = REPOSITORY / "requirements-imports.txt"
 
 
 def test_every_listed_file_is_in_the_environment():
@@ -29,7 +29,7 @@ def test_every_listed_file_is_in_the_environment():
     from importlib.metadata import packages_distributions
 
     from repro.bytecode import _from_the_lock, locked_distributions
-    locked, owners = locked_distributions(paths.ROOT / "requirements.lock"), packages_distributions()
+    locked, owners = locked_distributions(REPOSITORY / "requirements.lock"), packages_distributions()
     assert [line for line in lines if not _from_the_lock(line, locked, owners)] == []
 
 

@@ -254,7 +254,7 @@ def test_paper_claims_evaluate_as_before():
 def test_library_names_no_paper_id_and_quotes_no_article_line():
     # The paper's specifics live in data/: the library speaks only of methods. (D1 and R1 stay: they
     # are the template's example ids.)
-    source = "\n".join(p.read_text(encoding="utf-8") for p in (paths.ROOT / "src" / "repro").rglob("*.py"))
+    source = "\n".join(p.read_text(encoding="utf-8") for p in paths.PACKAGE.rglob("*.py"))
     for forbidden in ("of_the_paper", "PAPER_DATA.resolve", "Метод силового поля", "Цифровая инфраструктура",
                       "недоверие граждан", '"R2"', '"D3"', '"R4"', "COMPONENTS"):
         assert forbidden not in source, forbidden

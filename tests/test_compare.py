@@ -9,7 +9,7 @@ from repro.cli import main
 from repro.methods.compare import compare, load_rater_scores, rater_spread, suggested_half_width
 
 PAPER = load_analysis()
-RATERS = paths.ROOT / "examples" / "rater_scores.csv"
+RATERS = paths.EXAMPLES / "rater_scores.csv"
 
 
 def test_the_raters_spread_and_the_suggested_half_width_by_hand():

@@ -11,7 +11,7 @@ from repro.explorer import SCREEN_DPI, Explorer, nice_step, score_step
 from repro.figures.common import text_role
 
 PAPER = load_analysis()
-TUTORIAL = load_analysis(paths.ROOT / "examples" / "tutorial")
+TUTORIAL = load_analysis(paths.EXAMPLES / "tutorial")
 
 
 def holds(explorer: Explorer) -> dict[str, bool]:
@@ -141,7 +141,7 @@ def test_the_quick_picture_is_the_full_drawing_pixel_for_pixel(paper):
 
 
 def test_an_analysis_without_scores_has_nothing_to_explore():
-    unscored = load_analysis(paths.ROOT / "examples" / "tutorial")
+    unscored = load_analysis(paths.EXAMPLES / "tutorial")
     unscored.force_field = unscored.force_field.assign(score=np.nan)
     with pytest.raises(ValueError, match="no scores to explore"):
         Explorer(unscored)

@@ -18,7 +18,7 @@ from repro.cli import main
 from repro.pipeline.outdir import (MANIFEST, SEAL, OutputFolderError, check_output_folder, files_not_ours,
                                    staged_output, write_manifest)
 
-RATERS = paths.ROOT / "examples" / "rater_scores.csv"
+RATERS = paths.EXAMPLES / "rater_scores.csv"
 
 
 @pytest.fixture
@@ -46,7 +46,9 @@ def _refused_targets(w) -> dict[str, tuple[Path, str]]:
         "the data folder": (w["data"], "data folder"),
         "a folder holding the data": (w["data"].parent, "data folder"),
         "a folder inside the data": (w["data"] / "out", "data folder"),
-        "the repository": (paths.ROOT, "repository"),
+        # Installed from a wheel there is no repository: the package's own folder stands in its place.
+        "the repository": (paths.REPOSITORY, "repository") if paths.REPOSITORY else (paths.PACKAGE, "package's own folder"),
+        "inside the package": (paths.PACKAGE / "results", "package's own folder"),
         "the working directory": (w["home"], "working in"),
         ".": (Path("."), "working in"),
         "someone else's files": (others, "not written by repro"),
@@ -56,7 +58,7 @@ def _refused_targets(w) -> dict[str, tuple[Path, str]]:
     }
 
 
-CASES = ["the data folder", "a folder holding the data", "a folder inside the data", "the repository",
+CASES = ["the data folder", "a folder holding the data", "a folder inside the data", "the repository", "inside the package",
          "the working directory", ".", "someone else's files", "an earlier results folder with a stranger added",
          "an earlier results folder with a file edited", "a file"]
 
@@ -75,14 +77,16 @@ def test_every_writing_command_refuses_and_keeps_every_file(command, case, workp
     target, says = _refused_targets(workplace)[case]
     watched = [workplace["home"], workplace["data"], workplace["data"].parent]
     before = {str(p): tree_snapshot(p) for p in watched}
-    beside_repo = sorted(p.name for p in paths.ROOT.parent.iterdir())
+    beside = [paths.PACKAGE, paths.PACKAGE.parent, (paths.REPOSITORY or paths.PACKAGE).parent]
+    beside_repo = [sorted(p.name for p in folder.iterdir()) for folder in beside]
     assert main(_command(command, workplace["data"], target)) == 2
     err = capsys.readouterr().err
     assert says in err and "nothing was written" in err and "Traceback" not in err
     assert err.startswith(f"repro: {target}"), err  # the folder as the user typed it
     after = {str(p): tree_snapshot(p) for p in watched}
     assert after == before
-    assert sorted(p.name for p in paths.ROOT.parent.iterdir()) == beside_repo  # no staging folder beside the repository
+    # no staging folder beside the repository or in the package
+    assert [sorted(p.name for p in folder.iterdir()) for folder in beside] == beside_repo
 
 
 def test_refusals_name_the_files_at_stake(workplace):

@@ -14,7 +14,7 @@ from repro.pipeline.reproduce import reproduce
 
 from conftest import pdf_page_points, svg_page_points, write_csv
 
-RATERS = paths.ROOT / "examples" / "rater_scores.csv"
+RATERS = paths.EXAMPLES / "rater_scores.csv"
 
 
 def test_template_validates_and_is_never_written_over(tmp_path, capsys):
@@ -36,7 +36,7 @@ def test_template_validates_and_is_never_written_over(tmp_path, capsys):
 
 
 def test_tutorial_example_is_a_different_valid_analysis():
-    analysis = load_analysis(paths.ROOT / "examples" / "tutorial")
+    analysis = load_analysis(paths.EXAMPLES / "tutorial")
     assert len(analysis.forces) == 5 and analysis.lotus["block"].nunique() == 2
     assert analysis.swot["text_en"].eq("").all()  # English-only text, no translation column
 

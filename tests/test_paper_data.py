@@ -3,6 +3,7 @@
 import pytest
 from frictionless import Package
 
+from conftest import ARTICLE_TEXT
 from repro import load_analysis, paths
 from repro.data.chain import chain_links, chain_summary
 from repro.data.transcription import check_against_text
@@ -66,9 +67,9 @@ def test_every_text_is_in_the_table_and_language_columns_are_filled(paper):
         assert table["text_en"].str.len().gt(0).all()
 
 
-@pytest.mark.skipif(not paths.SHARED_PAPER_TEXT.exists(), reason="the article's text is not beside the repository")
+@pytest.mark.skipif(not ARTICLE_TEXT.exists(), reason="the article's text is not beside the repository")
 def test_transcription_is_verbatim_against_the_article(paper):
-    checked, problems = check_against_text(paper, paths.SHARED_PAPER_TEXT)
+    checked, problems = check_against_text(paper, ARTICLE_TEXT)
     assert problems == []
     # 16 SWOT + 12 force-field texts + 8 printed scores + 21 lotus texts + 4 lotus centres
     # + 6 claims' quotes + 3 components named (lines 124-126) + 3 sentences opening their sections
@@ -76,9 +77,9 @@ def test_transcription_is_verbatim_against_the_article(paper):
 
 
 def test_transcription_check_catches_a_changed_letter(paper_copy, tmp_path):
-    if not paths.SHARED_PAPER_TEXT.exists():
+    if not ARTICLE_TEXT.exists():
         pytest.skip("the article's text is not beside the repository")
-    text = paths.SHARED_PAPER_TEXT.read_text(encoding="utf-8").replace("Проактивные услуги", "Проактивные услуг")
+    text = ARTICLE_TEXT.read_text(encoding="utf-8").replace("Проактивные услуги", "Проактивные услуг")
     altered = tmp_path / "altered.txt"
     altered.write_text(text, encoding="utf-8")
     checked, problems = check_against_text(load_analysis(paper_copy), altered)
@@ -109,12 +110,21 @@ def test_claims_and_components_are_the_papers(paper):
     ("components", "транспарентность институтов власти,", "транспарентность институтов власть,"),
 ])
 def test_check_source_catches_one_changed_letter_in_a_quote(file, original, changed, paper_copy, tmp_path):
-    if not paths.SHARED_PAPER_TEXT.exists():
+    if not ARTICLE_TEXT.exists():
         pytest.skip("the article's text is not beside the repository")
     path = paper_copy / f"{file}.csv"
     text = path.read_text(encoding="utf-8")
     assert original in text
     path.write_text(text.replace(original, changed, 1), encoding="utf-8")
-    checked, problems = check_against_text(load_analysis(paper_copy), paths.SHARED_PAPER_TEXT)
+    checked, problems = check_against_text(load_analysis(paper_copy), ARTICLE_TEXT)
     assert [p.file for p in problems] == [f"{file}.csv"], problems
     assert problems[0].column in ("quote", "text") and "does not stand verbatim" in problems[0].message
+
+
+def test_check_source_asks_for_the_text_where_none_lies_beside_the_clone(monkeypatch, capsys):
+    # Installed from a wheel there is no clone, so no workplace copy of the article: the path is asked for.
+    from repro.cli import main
+
+    monkeypatch.setattr(paths, "SHARED_PAPER_TEXT", None)
+    assert main(["check-source"]) == 2
+    assert "give the path of the article's text file" in capsys.readouterr().err

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import repro_executable, tree_snapshot
+from conftest import REPOSITORY, repro_executable, tree_snapshot
 from repro import paths
 
 STUDENT_SECTION = "### Your own analysis (students)"
@@ -20,7 +20,7 @@ STUDENT_SECTION = "### Your own analysis (students)"
 def readme_student_commands() -> list[str]:
     """The shell lines of the README's first code block under "Your own analysis (students)", with
     `.venv/bin/repro` replaced by this environment's `repro`; comment lines dropped."""
-    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
     section = readme.split(STUDENT_SECTION, 1)[1]
     block = re.search(r"```(?:bash|sh)?\n(.*?)```", section, re.S).group(1)
     lines = [line for line in block.splitlines() if line.strip() and not line.lstrip().startswith("#")]
@@ -79,5 +79,5 @@ def test_two_different_folders_are_refused(cyrillic_case, tmp_path):
 
 def test_outputs_name_folders_relative_to_the_repository_or_by_name(tmp_path):
     assert paths.shown_folder(paths.PAPER_DATA) == "data"
-    assert paths.shown_folder(paths.ROOT / "examples" / "tutorial") == "examples/tutorial"
+    assert paths.shown_folder(paths.EXAMPLES / "tutorial") == "examples/tutorial"
     assert paths.shown_folder(tmp_path / "мой анализ") == "мой анализ"

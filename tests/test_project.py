@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from repro import paths
-
-ROOT = paths.ROOT
+from conftest import REPOSITORY as ROOT
 # A make that runs the tests (`make test UV=false`) passes its variables down in the first four, and a
 # shell may set the Makefile's own knobs; the Makefile under test must see none of them.
 NOT_PASSED_TO_MAKE = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "UV", "JOBS", "PYTHON")
@@ -26,29 +24,50 @@ def make_environment(**extra: str) -> dict[str, str]:
     return env | extra
 
 
+def _normalised(name: str) -> str:
+    """A package's name as PyPI compares names (PEP 503): conda's jupyter_client is PyPI's jupyter-client."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def direct_dependencies() -> list[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     names = project["dependencies"] + [d for extra in project["optional-dependencies"].values() for d in extra]
-    return [re.split(r"[<>=!~ ;\[]", n)[0].lower() for n in names]
+    return [_normalised(re.split(r"[<>=!~ ;\[]", n)[0]) for n in names]
 
 
 def test_environment_yml_names_the_same_direct_dependencies_at_the_locked_versions():
     lock = (ROOT / "requirements.lock").read_text()
-    conda = dict(re.findall(r"^\s+- ([A-Za-z0-9_.-]+)=([^\s=]+)$", (ROOT / "environment.yml").read_text(), re.M))
+    conda_file = (ROOT / "environment.yml").read_text()
+    pinned = re.findall(r"^\s+- ([A-Za-z0-9_.-]+)=([^\s=]+)$", conda_file, re.M)       # conda-forge: name=version
+    pinned += re.findall(r"^\s+- ([A-Za-z0-9_.-]+)==([^\s=]+)$", conda_file, re.M)     # its pip section: name==version
+    conda = {_normalised(name): version for name, version in pinned}
     conda.pop("python")
     assert sorted(conda) == sorted(direct_dependencies())
     for name, version in conda.items():
         assert re.search(rf"^{re.escape(name)}=={re.escape(version)} ", lock, re.M | re.I), name
 
 
-def test_lock_pins_every_package_exactly_with_hashes():
+def test_lock_pins_every_package_exactly_with_hashes_for_every_python_from_3_11():
     lock = (ROOT / "requirements.lock").read_text()
     requirements = [line for line in lock.splitlines() if line and not line.startswith((" ", "#"))]
     assert len(requirements) > 50  # direct and transitive
-    assert all(re.match(r"^[A-Za-z0-9_.-]+==[^\s]+ \\$", line) for line in requirements), requirements[:3]
+    # One universal lock: a pin may carry a marker saying where it applies (a Python version, a platform).
+    assert all(re.match(r"^[A-Za-z0-9_.-]+==[^\s;]+( ; [^\\]+)? \\$", line) for line in requirements), requirements[:3]
     assert lock.count("--hash=sha256:") >= len(requirements)
     for name in direct_dependencies():
         assert re.search(rf"^{re.escape(name)}==", lock, re.M | re.I), name
+    # Resolved for every Python from 3.11 on, as pyproject.toml allows: no pin is left out of any of them.
+    from packaging.markers import Marker
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["requires-python"] == ">=3.11"
+    for python in ("3.11.7", "3.12.1", "3.13.0"):
+        environment = {"python_version": python.rsplit(".", 1)[0], "python_full_version": python,
+                       "sys_platform": "linux", "os_name": "posix", "implementation_name": "cpython",
+                       "platform_machine": "x86_64", "platform_system": "Linux", "platform_python_implementation": "CPython"}
+        applying = {_normalised(line.split("==")[0]) for line in requirements
+                    if " ; " not in line or Marker(line.split(" ; ")[1].rstrip(" \\")).evaluate(environment)}
+        assert set(direct_dependencies()) <= applying, python
 
 
 def test_readme_leads_with_the_two_commands_and_ci_runs_the_test_command():
@@ -59,7 +78,9 @@ def test_readme_leads_with_the_two_commands_and_ci_runs_the_test_command():
     ci_commands = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()
                    if line.strip() and not line.lstrip().startswith("#")]
     assert "make test" in ci_commands
-    assert not [c for c in ci_commands if c.startswith("make") and c != "make test"], ci_commands
+    # Beside it only the same suite on the other Pythons (the lock's is make test's).
+    assert not [c for c in ci_commands if c.startswith("make") and c not in ("make test", "make test-pythons SKIP_PYTHONS=3.11")], ci_commands
+    assert "make test-pythons SKIP_PYTHONS=3.11" in ci_commands
 
 
 def test_binder_files_install_the_package():

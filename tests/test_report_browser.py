@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from PIL import Image
 
-from repro import paths
+from conftest import REPOSITORY
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # On CI the browser is installed by `make test`; a missing one there is a failure, not a skip.
@@ -55,7 +55,7 @@ def test_report_images_load_and_no_text_overflows(results, tmp_path):
 
 
 def test_report_screenshot_is_kept(results, tmp_path):
-    artifacts = paths.ROOT / ".test-artifacts"
+    artifacts = REPOSITORY / ".test-artifacts"
     artifacts.mkdir(exist_ok=True)
     shot = artifacts / "report.png"
     shot.unlink(missing_ok=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from conftest import earlier_results, pdf_page_points, repro_executable, tree_snapshot, write_csv
+from conftest import REPOSITORY, earlier_results, pdf_page_points, repro_executable, tree_snapshot, write_csv
 from repro import load_analysis, paths
 from repro.figures.common import DPI
 from repro.pipeline.notebook_params import check_parameters, declared_parameters
@@ -73,7 +73,7 @@ def test_no_absolute_path_time_or_commit_in_any_output(results):
     for path in sorted(results.rglob("*")):
         if path.is_file() and path.suffix in (".json", ".ipynb", ".html", ".csv", ".svg"):
             text = path.read_text(encoding="utf-8")
-            for forbidden in (str(paths.ROOT), str(results), sys.prefix):
+            for forbidden in (str(REPOSITORY), str(paths.PACKAGE), str(results), sys.prefix):
                 assert forbidden not in text, (path.name, forbidden)
             found = MACHINE_SPECIFIC.search(text)
             assert found is None, (path.relative_to(results).as_posix(), text[found.start() - 80: found.end() + 40])
@@ -112,10 +112,10 @@ def test_report_lists_every_item_and_embeds_every_figure(results):
 
 def _copy_of_the_repository(target):
     """The repository's files as a fresh clone (plus files not yet committed) would hold them."""
-    listed = subprocess.run(["git", "-C", str(paths.ROOT), "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+    listed = subprocess.run(["git", "-C", str(REPOSITORY), "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
                             capture_output=True, text=True, check=True).stdout.split("\0")
     for rel in filter(None, listed):
-        source = paths.ROOT / rel
+        source = REPOSITORY / rel
         if source.is_file():
             (target / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / rel)
@@ -127,7 +127,7 @@ def test_another_clone_with_one_job_gives_the_same_bytes(results, tmp_path):
     against the session's run (this repository, --jobs 2): every file byte for byte."""
     clone = _copy_of_the_repository(tmp_path / "копия репозитория")
     env = {**os.environ, "PYTHONPATH": str(clone / "src"), "TZ": "Asia/Almaty"}
-    where = subprocess.run([sys.executable, "-c", "import repro.paths; print(repro.paths.ROOT)"], env=env,
+    where = subprocess.run([sys.executable, "-c", "import repro.paths; print(repro.paths.REPOSITORY)"], env=env,
                            capture_output=True, text=True, check=True).stdout.strip()
     assert where == str(clone)  # the clone's package, notebooks and data are the ones used
     done = subprocess.run([repro_executable(), "reproduce", "--jobs", "1"], cwd=clone, env=env,

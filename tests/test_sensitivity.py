@@ -355,7 +355,7 @@ def test_precision_chooses_the_draws_and_says_which_intervals_are_still_wider():
 
 
 def test_cli_precision_and_half_width_from_raters(tmp_path, capsys):
-    raters = paths.ROOT / "examples" / "rater_scores.csv"
+    raters = paths.EXAMPLES / "rater_scores.csv"
     assert main(["sensitivity", "--out", str(tmp_path / "o"), "--precision", "0.05", "--half-width-from", str(raters)]) == 0
     settings = strict_json((tmp_path / "o" / "sensitivity.json").read_text())["settings"]
     # examples/rater_scores.csv: half-ranges D1 0.5, D2 0.75, D3 0.5, D4 0.5, R1 0.75, R2 0.5, R3 0.75,

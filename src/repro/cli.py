@@ -107,7 +107,10 @@ def cmd_check_source(args) -> int:
     from repro.data import limits
     from repro.data.transcription import check_against_text
     analysis = _load(args.data)
-    text = Path(args.text)
+    if args.text is None and paths.SHARED_PAPER_TEXT is None:
+        print("repro: give the path of the article's text file: repro check-source TEXT.", file=sys.stderr)
+        return EXIT_USER_ERROR
+    text = Path(args.text) if args.text is not None else paths.SHARED_PAPER_TEXT
     if not text.is_file():
         print(f"repro: {text}: no such file; give the path of the article's text.", file=sys.stderr)
         return EXIT_USER_ERROR
@@ -158,7 +161,7 @@ def cmd_verify(args) -> int:
             print(f"Rewrote the reference {paths.shown_folder(reference)}/ from {args.results}: the hashes of "
                   f"{n_files} files and the headline numbers, with copies of {n_copied} of them. Commit it.")
             return 0
-        verification = verify(args.results, reference=args.reference, diff_dir=args.diff_dir)
+        verification = verify(args.results, reference=args.reference, diff_dir=args.diff_dir, exact=args.exact)
     except VerifyError as exc:
         print(f"repro: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
@@ -340,8 +343,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_reproduce)
 
     p = sub.add_parser("verify", help="compare a results folder with the committed reference, file by file",
-                       description="Compare a results folder with the committed reference (reference/). Exit code 0: "
-                                   "every file identical; 1: something differs (each difference is named); 2: not a "
+                       description="Compare a results folder with the committed reference (reference/): each file is "
+                                   "identical, equivalent within the stated tolerance (numbers, figures' pixels), or "
+                                   "different. Exit code 0: nothing differs beyond the tolerance (with --exact: every "
+                                   "file identical); 1: something differs (each difference is named); 2: not a "
                                    "results folder, or no reference; 3: no reference for this analysis or these settings.")
     p.add_argument("results", nargs="?", type=Path, default=Path("results"), help="results folder (default: results)")
     p.add_argument("--update", action="store_true",
@@ -349,7 +354,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--diff-dir", type=Path, default=None,
                    help="where difference images go (default: verify-diff beside RESULTS)")
     p.add_argument("--reference", type=Path, default=None,
-                   help="the reference folder (default: reference/ in the repository)")
+                   help="the reference folder (default: reference/ in the repository, or the installed package's)")
+    p.add_argument("--exact", action="store_true",
+                   help="demand identical bytes: a file equivalent within the tolerance counts as differing")
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("sensitivity", help="how sensitive the claims are to the scores; writes claims.csv and sensitivity.json")
@@ -381,7 +388,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("check-source", help="check the paper's data verbatim against the article's text")
-    p.add_argument("text", nargs="?", default=str(paths.SHARED_PAPER_TEXT), help="the article's text file")
+    p.add_argument("text", nargs="?", default=None,
+                   help="the article's text file (default: the copy beside the clone, where there is one)")
     p.add_argument("--data", type=Path, default=None, help="analysis folder (default: the paper's data)")
     p.set_defaults(func=cmd_check_source)
     return parser

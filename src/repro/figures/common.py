@@ -14,12 +14,18 @@ arithmetic only, never a measurement by the renderer. Every drawn text keeps its
 Figures use DejaVu Sans, which matplotlib ships and which covers Cyrillic; a missing glyph makes
 matplotlib warn, and the tests turn that warning into a failure. Only its regular and bold faces are
 used: every face is one more font to subset into each PDF, the slowest part of saving one.
+
+Style
+-----
+The package's settings (:data:`STYLE`) apply only while its own functions draw and save (:func:`styled`,
+matplotlib's ``rc_context``): importing the library, or drawing with it in someone else's notebook,
+leaves their matplotlib settings as they were.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -53,6 +59,8 @@ SIZE_STEP = 0.25
 #: Inner margin of a text's box, in points.
 PAD = 4.0
 
+#: The package's matplotlib settings, applied by :func:`styled` to its own figures only (a dict of
+#: rcParams, as ``matplotlib.rc_context`` takes it).
 STYLE = {
     "font.family": FONT,
     "svg.hashsalt": "repro",  # fixed ids inside SVG files: same figure, same bytes
@@ -68,7 +76,17 @@ STYLE = {
     # use no mathtext.
     "text.parse_math": False,
 }
-matplotlib.rcParams.update(STYLE)
+
+
+def styled(function):
+    """Run ``function`` (a figure function, or a method that draws) with :data:`STYLE` in force, and the
+    caller's matplotlib settings back as they were afterwards, whatever it raised."""
+    @functools.wraps(function)
+    def with_style(*args, **kwargs):
+        with matplotlib.rc_context(STYLE):
+            return function(*args, **kwargs)
+    return with_style
+
 
 #: Metadata that would otherwise carry the date and make files differ from run to run.
 _METADATA = {
@@ -118,6 +136,7 @@ def freeze_layout(fig: Figure) -> Figure:
     return fig
 
 
+@styled
 def save_figure(fig: Figure, stem: str | Path, formats=DEFAULT_FORMATS) -> list[Path]:
     """Save ``fig`` as ``stem.png`` and ``stem.pdf`` (or ``formats``, any of :data:`FORMATS`), byte-identical
     from run to run; return the paths written. The only function that writes figures."""
@@ -128,39 +147,9 @@ def save_figure(fig: Figure, stem: str | Path, formats=DEFAULT_FORMATS) -> list[
         if fmt not in _METADATA:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
         path = stem.with_suffix(f".{fmt}")
-        with _pdf_fonts_without_layout_tables() if fmt == "pdf" else nullcontext():
-            fig.savefig(path, format=fmt, dpi=DPI, metadata=_METADATA[fmt])
+        fig.savefig(path, format=fmt, dpi=DPI, metadata=_METADATA[fmt])
         written.append(path)
     return written
-
-
-#: OpenType tables that only text shaping reads (substitutions, positioning, kerning). A PDF viewer
-#: never reads them from an embedded TrueType font: it takes the glyphs (glyf, loca), their metrics
-#: (hmtx, hhea, head, maxp) and the hinting programs, and matplotlib has already placed and kerned
-#: every glyph from the installed font. Subsetting them for each PDF (fontTools decompiles DejaVu's
-#: large GSUB and GPOS to follow substitutions) was about a third of the time of writing one.
-LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "kern", "BASE", "JSTF", "MATH")
-
-
-@contextmanager
-def _pdf_fonts_without_layout_tables():
-    """While a PDF is written, fontTools' subsetter drops the layout tables from the fonts it embeds.
-
-    matplotlib builds the subsetter's options itself, from fontTools' class-level defaults, so the
-    defaults are extended for the duration of one save and then restored. A fontTools without that
-    attribute just embeds the tables, as before: slower, same figure.
-    """
-    from fontTools import subset
-
-    default = getattr(subset.Options, "_drop_tables_default", None)
-    if default is None:
-        yield
-        return
-    subset.Options._drop_tables_default = [*default, *(t for t in LAYOUT_TABLES if t not in default)]
-    try:
-        yield
-    finally:
-        subset.Options._drop_tables_default = default
 
 
 # ---------------------------------------------------------------- boxes and roles kept on the artists

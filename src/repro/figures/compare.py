@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from repro.figures.common import freeze_layout, new_plot_figure, record_box, wrap_to_width
+from repro.figures.common import freeze_layout, new_plot_figure, record_box, styled, wrap_to_width
 from repro.labels import label
 
 #: Colour-blind-safe colours for up to eight raters (Okabe and Ito), then grey.
@@ -15,6 +15,7 @@ TITLE_SIZE = 11.0
 TICK_SIZE = 9.0
 
 
+@styled
 def plot_comparison(raters: pd.DataFrame, forces: pd.DataFrame, ax=None, lang: str = "ru", scale=None):
     """Each force's score: the published one (hollow diamond) and each rater's (coloured dots).
 

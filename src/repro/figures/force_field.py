@@ -20,7 +20,7 @@ import pandas as pd
 from matplotlib.patches import FancyArrow, Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from repro.figures.common import TextRole, box_height, new_figure, text_width
+from repro.figures.common import TextRole, box_height, new_figure, styled, text_width
 from repro.labels import item_text, label
 from repro.methods.force_field import balance
 
@@ -56,6 +56,7 @@ class ForceFieldPlot:
     them, the whiskers and the totals.
     """
 
+    @styled
     def __init__(self, forces: pd.DataFrame, changes: pd.DataFrame | None = None, *, scale_max: float = 5,
                  ax=None, lang: str = "ru", sort: bool = False, whiskers: pd.DataFrame | None = None):
         self.lang, self.scale_max = lang, float(scale_max)
@@ -155,6 +156,7 @@ class ForceFieldPlot:
         changing artists and the present-state line, which lies on top of the arrows' tips."""
         return sorted(self._dynamic + [self._centre_line], key=lambda artist: artist.get_zorder())
 
+    @styled
     def set_scores(self, scores: Mapping[str, float]):
         """New scores (id -> score; ids not given keep theirs): the arrows, their scores and the
         totals are redrawn, nothing else."""

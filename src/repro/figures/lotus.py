@@ -15,7 +15,7 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.patches import Rectangle
 
-from repro.figures.common import TextRole, new_figure
+from repro.figures.common import TextRole, new_figure, styled
 from repro.labels import label
 from repro.methods.lotus import CAPACITY, PETAL_POSITIONS, blocks
 
@@ -66,6 +66,7 @@ def _block(ax, roles: _Roles, x0: float, y0: float, block: dict, colour: str, la
     ax.add_patch(Rectangle((x0, y0), 3, 3, fill=False, edgecolor="#333333", lw=2))
 
 
+@styled
 def plot_lotus_published(lotus: pd.DataFrame, forces: pd.DataFrame, ax=None, lang: str = "ru"):
     """The blocks as the article prints them: one under another, empty cells kept empty.
 
@@ -95,6 +96,7 @@ def _extent(n_blocks: int) -> tuple[range, range]:
     return range(min(rows), max(rows) + 1), range(min(cols), max(cols) + 1)
 
 
+@styled
 def plot_lotus_canonical(lotus: pd.DataFrame, forces: pd.DataFrame, theme: str = "", ax=None, lang: str = "ru",
                          cell_inches: float = 1.35):
     """The canonical lotus: the theme in the middle, the forces as petals around it, each petal the

@@ -29,7 +29,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, NullFormatter
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
-from repro.figures.common import axes_column_box, freeze_layout, new_plot_figure, record_box, wrap_to_width
+from repro.figures.common import axes_column_box, freeze_layout, new_plot_figure, record_box, styled, wrap_to_width
 from repro.figures.force_field import DRIVING_COLOUR, RESTRAINING_COLOUR
 from repro.labels import label
 from repro.methods.claims import TIE_TOLERANCE
@@ -127,6 +127,7 @@ def _claim_title(claim: str, statements: Mapping[str, str]) -> str:
     return f"{claim}: {statements[claim]}" if statements.get(claim) else claim
 
 
+@styled
 def plot_robustness_curves(curves: pd.DataFrame, reference_levels: pd.DataFrame | None = None, *,
                            statements: Mapping[str, str] | None = None, published: Mapping[str, bool] | None = None,
                            fig=None, lang: str = "ru"):
@@ -281,6 +282,7 @@ def tornado_table(forces: pd.DataFrame, scale) -> pd.DataFrame:
     return table.sort_values(["swing", "reach"], ascending=False, kind="stable").reset_index(drop=True)
 
 
+@styled
 def plot_tornado(forces: pd.DataFrame, scale, ax=None, lang: str = "ru"):
     """One score at a time over the whole declared scale: the net force with that score at the
     scale's minimum and at its maximum (the others at their published values), sorted by swing, with
@@ -360,6 +362,7 @@ def _merged_bins(edges: np.ndarray, counts: np.ndarray, bars: int = NET_BARS) ->
     return edges[0] + width * (start + group * np.arange(len(merged) + 1)), merged
 
 
+@styled
 def plot_net_histogram(histogram, published_net: float, ax=None, lang: str = "ru"):
     """The net force (driving minus restraining) over the draws, from the Monte Carlo's counts: the
     published net marked, a line at 0, and how often each side wins and how often they tie (each with
@@ -407,6 +410,7 @@ def plot_net_histogram(histogram, published_net: float, ax=None, lang: str = "ru
 
 
 # ---------------------------------------------------------------- convergence
+@styled
 def plot_convergence(convergence: pd.DataFrame, ax=None, lang: str = "ru"):
     """Each claim's running estimate of P(holds) against the number of draws (logarithmic), with its
     95 % interval as a band: an estimate that has settled inside a narrow band needs no more draws.
@@ -449,6 +453,7 @@ def plot_convergence(convergence: pd.DataFrame, ax=None, lang: str = "ru"):
 
 
 # ---------------------------------------------------------------- ranks, drop one
+@styled
 def plot_rank_heatmap(acceptability: pd.DataFrame, ax=None, lang: str = "ru", forces: pd.DataFrame | None = None):
     """Rank acceptability (SMAA-2): the probability that each force holds each place within its side
     (rows: forces; columns: places). Places a side does not have are grey; given ``forces`` (id,
@@ -477,6 +482,7 @@ def plot_rank_heatmap(acceptability: pd.DataFrame, ax=None, lang: str = "ru", fo
     return _done(ax, new)
 
 
+@styled
 def plot_drop_one(drop: pd.DataFrame, ax=None, lang: str = "ru", published_net: float | None = None):
     """The net force with each force left out in turn; the colour tells which side wins.
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.patches import Rectangle
 
-from repro.figures.common import TextRole, box_height, new_figure
+from repro.figures.common import TextRole, box_height, new_figure, styled
 from repro.labels import label
 from repro.methods.swot import QUADRANTS, quadrant_table
 
@@ -39,6 +39,7 @@ def _item_boxes(items: pd.DataFrame, text_width: float) -> list[float]:
             for item in items.itertuples()]
 
 
+@styled
 def plot_swot(swot: pd.DataFrame, forces: pd.DataFrame | None = None, ax=None, lang: str = "ru"):
     """Draw the SWOT grid on ``ax`` (a new figure if None) and return the axes."""
     table = quadrant_table(swot, forces, lang)

@@ -369,9 +369,14 @@ def check_output_folder(out: str | Path, data_folder: str | Path | None = None, 
         if _inside(target, data) or _inside(data, target):
             raise OutputFolderError(f"{shown}: is, holds or lies inside the analysis's data folder {data_folder}; "
                                     "choose an output folder elsewhere (nothing was written).")
-    if _inside(paths.ROOT.resolve(), target):
+    if paths.REPOSITORY is not None and _inside(paths.REPOSITORY, target):
         raise OutputFolderError(f"{shown}: is or holds the repository itself; choose a folder inside it, such as "
                                 "results, or elsewhere (nothing was written).")
+    # The package's own files (in the clone src/repro, installed the package's folder in site-packages,
+    # with the paper's data, notebooks and reference) are never written.
+    if _inside(target, paths.PACKAGE) or _inside(paths.PACKAGE, target):
+        raise OutputFolderError(f"{shown}: is, holds or lies inside the repro package's own folder {paths.PACKAGE}; "
+                                "choose a folder of your own, such as results (nothing was written).")
     if _inside(cwd, target):
         raise OutputFolderError(f"{shown}: is or holds the folder you are working in; name a new folder for the "
                                 "results, such as results (nothing was written).")

@@ -15,7 +15,7 @@ import base64
 from pathlib import Path
 
 import pandas as pd
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, select_autoescape
 
 from repro import __version__, paths
 from repro.data import codebook
@@ -106,7 +106,8 @@ FIGURE_CAPTIONS = {
     },
 }
 
-_env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+# The template ships inside the package (repro/pipeline/templates), found the way importlib.resources finds it.
+_env = Environment(loader=PackageLoader("repro.pipeline", "templates"),
                    autoescape=select_autoescape(["html", "j2"]), trim_blocks=False)
 
 

@@ -219,7 +219,7 @@ class _Worker:
     """One worker process (see :mod:`repro.pipeline.notebook_worker`) and its answer pipe. It starts
     its kernel at once, and then runs the notebooks it is sent."""
 
-    def __init__(self, env: dict, log: Path, inspect: list[str] = ()):
+    def __init__(self, env: dict, log: Path, cwd: Path, inspect: list[str] = ()):
         self.log = log
         read_end, write_end = os.pipe()
         # A stop arriving halfway through starting the process could leave it running unrecorded:
@@ -228,10 +228,9 @@ class _Worker:
         try:
             with open(log, "ab") as log_file:
                 self.process = subprocess.Popen(
-                    [sys.executable, "-m", "repro.pipeline.notebook_worker", str(write_end), str(paths.NOTEBOOKS),
-                     *inspect],
+                    [sys.executable, "-m", "repro.pipeline.notebook_worker", str(write_end), str(cwd), *inspect],
                     stdin=subprocess.PIPE, stdout=log_file, stderr=subprocess.STDOUT, pass_fds=(write_end,),
-                    start_new_session=True, env=env, cwd=str(paths.NOTEBOOKS), text=True, encoding="utf-8")
+                    start_new_session=True, env=env, cwd=str(cwd), text=True, encoding="utf-8")
         finally:
             os.close(write_end)
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
@@ -327,12 +326,14 @@ class _WorkerPool:
 
     def __enter__(self) -> "_WorkerPool":
         # Kernels' connection files go into the scratch folder, so a stop that kills them leaves none behind.
+        # It is also the kernels' working directory: a file a notebook writes there is removed with it,
+        # never left in the clone's notebooks/ or refused by a read-only installed package.
         env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(self.scratch / "runtime"),
                VALIDATED_ANALYSIS_VARIABLE: str(self.validated)}
         (self.scratch / "logs").mkdir(parents=True)
         try:
             for index in range(self.size):
-                self.workers.append(_Worker(env, self.scratch / "logs" / f"worker-{index}.log",
+                self.workers.append(_Worker(env, self.scratch / "logs" / f"worker-{index}.log", self.scratch,
                                             self.inspect if index == 0 else ()))
         except BaseException:
             self.__exit__(None, None, None, stop=True)
@@ -418,7 +419,7 @@ def _merge_part(part: Path, staging: Path, maker: str, used: dict, makers: dict)
 def _replacements(data_folder: Path, shown_data: str, part: Path) -> list[tuple[str, str]]:
     """Absolute paths an output may print, and what to print instead, so outputs read the same on any machine."""
     pairs = [(str(part), SHOWN_OUT_DIR), (str(part.parents[2]), "<results>"), (str(data_folder), shown_data),
-             (str(paths.ROOT.resolve()), "<repository>"), (sys.prefix, "<python>")]
+             (str(paths.PACKAGE), "<repro>"), (str(paths.RESOURCES), "<repository>"), (sys.prefix, "<python>")]
     return [(absolute, shown) for absolute, shown in pairs if len(absolute) > 1]
 
 
@@ -459,7 +460,7 @@ def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results
         SIGINT or SIGTERM arrived (every process stopped, previous results kept).
     """
     folder = paths.analysis_folder(data_dir)
-    data_folder = folder.resolve()  # kernels run in notebooks/: a relative path would point elsewhere
+    data_folder = folder.resolve()  # kernels run in the scratch folder: a relative path would point elsewhere
     if jobs < 1:
         raise ParameterError(f"--jobs must be at least 1, got {jobs}")
     out = check_output_folder(out_dir, data_folder, note=lambda line: progress(f"note: {line}"))
@@ -495,7 +496,7 @@ def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results
                 used[name] = _parameters_for(declared[name], shown)
                 part = scratch / "parts" / name  # each notebook writes into a folder of its own, so every file's maker is known
                 jobs_to_run.append({
-                    "name": name, "notebook": str(paths.NOTEBOOKS / f"{name}.ipynb"), "cwd": str(paths.NOTEBOOKS),
+                    "name": name, "notebook": str(paths.NOTEBOOKS / f"{name}.ipynb"), "cwd": str(scratch),
                     "output": str(staging / "notebooks" / f"{name}.ipynb"),
                     "parameters": {**_parameters_for(declared[name], parameters), "out_dir": str(part)},
                     "shown_parameters": {**used[name], "out_dir": SHOWN_OUT_DIR},

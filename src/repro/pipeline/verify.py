@@ -1,45 +1,51 @@
-"""``repro verify``: does a results folder hold exactly the committed reference of the paper's
-reproduction? And ``repro verify --update``: make a results folder the new reference.
+"""``repro verify``: does a results folder hold the committed reference of the paper's reproduction?
+And ``repro verify --update``: make a results folder the new reference.
 
-The reference (``reference/`` in the repository) is a manifest of every output file's SHA-256 with
-the headline numbers, plus copies of the files a readable difference needs (numbers and other JSON,
-CSV tables, PNG figures, executed notebooks; SVG, PDF and the report are checked by hash alone).
-Like matplotlib's baseline images and pytest-mpl's hash library, it turns "did it run?" into "are
-these the published results?". Each difference is told in a reviewer's terms:
+The reference (``reference/`` in the repository, inside the package when installed) is a manifest of
+every output file's SHA-256 with the headline numbers, plus copies of the files a readable comparison
+needs (numbers and other JSON, CSV tables, PNG and PDF figures, executed notebooks, and the report's
+text with its images named by the figure files they are). Like matplotlib's baseline images and
+pytest-mpl's hash library, it turns "did it run?" into "are these the published results?".
 
-- JSON (numbers): the key, the expected value and the value found;
-- CSV: the row (header = row 1), the column, both values;
-- PNG: the RMS pixel difference (:func:`matplotlib.testing.compare.compare_images`), with the
-  difference image written to a folder beside the results (``verify-diff/``, never into them);
-- notebooks: the cell (counted from 1, and its first line) whose source or output differs;
-- other files: the hashes differ.
+Every file gets one of three verdicts:
 
-Exit codes: 0 identical, 1 something differs, 2 a usage mistake (not a results folder, no reference
-committed), 3 no reference for this analysis (a student's data, or other parameters than the
-reference's): nothing to compare, which is said plainly.
+- identical: the same bytes (on the Python and packages of the lock, on this machine, every file is);
+- equivalent within tolerance: other bytes, the same contents within the tolerance stated by
+  :mod:`repro.pipeline.equivalence` (a float's 17th digit, another zlib, the kernel's Python version);
+- differs, told in a reviewer's terms: a number by its key, a CSV cell by row and column, a figure by
+  its RMS pixel difference (with the difference image written to a folder beside the results,
+  ``verify-diff/``, never into them), a notebook by its cell, any other file by its hash.
+
+Exit codes: 0 nothing differs beyond the tolerance (with ``--exact``: every file identical), 1
+something differs, 2 a usage mistake (not a results folder, no reference committed), 3 no reference
+for this analysis (a student's data, or other parameters than the reference's): nothing to compare,
+which is said plainly.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from repro import __version__, paths
+from repro.pipeline import equivalence
+from repro.pipeline.equivalence import Judgement
 from repro.pipeline.outdir import (MANIFEST, check_output_folder, files_not_as_listed, output_files, read_manifest,
                                    sha256, staged_output, write_manifest)
 
-#: Files copied into the reference because a difference in them is shown in detail.
-COPIED_SUFFIXES = (".json", ".csv", ".png", ".ipynb")
+#: Files copied into the reference because they are compared by their contents.
+COPIED_SUFFIXES = (".json", ".csv", ".png", ".pdf", ".ipynb")
+#: The report, kept in the reference as its text, each embedded image named by the figure it is.
+REPORT = "report.html"
 #: Where the copies sit inside ``reference/``.
 COPIES = "results"
 #: The numbers file whose contents are the headline.
 HEADLINE_FILE = "numbers/force_field.json"
 #: The folder next to the results where difference images go, unless told otherwise.
 DIFF_DIR = "verify-diff"
-#: Lines of detail per differing file; the rest are counted.
+#: Lines of detail per file; the rest are counted.
 DETAIL_LINES = 8
 
 IDENTICAL, DIFFERENT, NO_REFERENCE = 0, 1, 3
@@ -51,7 +57,8 @@ class VerifyError(Exception):
 
 @dataclass
 class Difference:
-    """One file that is not as in the reference, and how."""
+    """One file that is not byte for byte as in the reference, and how: ``what`` says whether it is
+    equivalent within the tolerance or differs, ``details`` why."""
 
     file: str
     what: str
@@ -60,102 +67,42 @@ class Difference:
 
 @dataclass
 class Verification:
-    """The outcome of :func:`verify`."""
+    """The outcome of :func:`verify`: how many files are identical, which are equivalent within the
+    tolerance, which differ."""
 
     status: int
     total: int = 0
     identical: int = 0
+    equivalent: list[Difference] = field(default_factory=list)
     differences: list[Difference] = field(default_factory=list)
     headline: str = ""
     message: str = ""
     diff_dir: Path | None = None
+    exact: bool = False
 
     def lines(self) -> list[str]:
         """What ``repro verify`` prints."""
         if self.status == NO_REFERENCE:
             return [self.message]
-        out = [f"{self.identical}/{self.total} files identical to the reference"]
-        if self.headline:
-            out.insert(0, self.headline)
-        for difference in self.differences:
-            out.append(f"  {difference.file}: {difference.what}")
-            shown = difference.details[:DETAIL_LINES]
-            out += [f"      {line}" for line in shown]
-            if len(difference.details) > len(shown):
-                out.append(f"      ... and {len(difference.details) - len(shown)} more")
+        out = [self.headline] if self.headline else []
+        out.append(f"{self.identical} identical, {len(self.equivalent)} equivalent within tolerance, "
+                   f"{len(self.differences)} differ ({self.total} files in the reference; tolerance: "
+                   f"{equivalence.STATED})")
+        for kind in (self.equivalent, self.differences):
+            for difference in kind:
+                out.append(f"  {difference.file}: {difference.what}")
+                shown = difference.details[:DETAIL_LINES]
+                out += [f"      {line}" for line in shown]
+                if len(difference.details) > len(shown):
+                    out.append(f"      ... and {len(difference.details) - len(shown)} more")
+        if self.exact and self.equivalent:
+            out.append("--exact: only identical bytes pass, so the equivalent files count as differing.")
         if self.diff_dir is not None:
             out.append(f"Difference images are in {self.diff_dir}")
         return out
 
 
 # --- what differs, file by file -------------------------------------------------------------------
-
-def _flatten(value, prefix: str = "") -> dict[str, object]:
-    """Nested JSON as ``{"a.b[2].c": leaf}``."""
-    if isinstance(value, dict):
-        flat = {}
-        for key, inner in value.items():
-            flat.update(_flatten(inner, f"{prefix}.{key}" if prefix else str(key)))
-        return flat or {prefix: {}}
-    if isinstance(value, list):
-        flat = {}
-        for index, inner in enumerate(value):
-            flat.update(_flatten(inner, f"{prefix}[{index}]"))
-        return flat or {prefix: []}
-    return {prefix: value}
-
-
-def _shown(value) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def json_differences(expected: Path, found: Path) -> list[str]:
-    """Each key whose value differs: ``key: expected X, found Y`` (or absent)."""
-    try:
-        want = _flatten(json.loads(expected.read_text(encoding="utf-8")))
-        got = _flatten(json.loads(found.read_text(encoding="utf-8")))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return [f"not readable as JSON ({exc})"]
-    lines = []
-    for key in sorted(set(want) | set(got)):
-        if key not in got:
-            lines.append(f"{key}: expected {_shown(want[key])}, absent")
-        elif key not in want:
-            lines.append(f"{key}: not in the reference, found {_shown(got[key])}")
-        elif want[key] != got[key] or type(want[key]) is not type(got[key]):
-            lines.append(f"{key}: expected {_shown(want[key])}, found {_shown(got[key])}")
-    return lines
-
-
-def _read_rows(path: Path) -> list[list[str]]:
-    with path.open(encoding="utf-8", newline="") as f:
-        return list(csv.reader(f))
-
-
-def csv_differences(expected: Path, found: Path) -> list[str]:
-    """Each cell that differs: ``row R (id X), column C: expected A, found B``; the header is row 1."""
-    want, got = _read_rows(expected), _read_rows(found)
-    header = want[0] if want else []
-    lines = []
-    if want[:1] != got[:1]:
-        lines.append(f"row 1 (header): expected {', '.join(header)}; found {', '.join(got[0] if got else [])}")
-    for index in range(1, max(len(want), len(got))):
-        row_number = index + 1
-        if index >= len(got):
-            lines.append(f"row {row_number}: expected {', '.join(want[index])}; absent")
-            continue
-        if index >= len(want):
-            lines.append(f"row {row_number}: not in the reference, found {', '.join(got[index])}")
-            continue
-        label = f" (id {want[index][0]})" if want[index] else ""
-        for column in range(max(len(want[index]), len(got[index]))):
-            a = want[index][column] if column < len(want[index]) else "(absent)"
-            b = got[index][column] if column < len(got[index]) else "(absent)"
-            if a != b:
-                name = header[column] if column < len(header) else f"#{column + 1}"
-                lines.append(f"row {row_number}{label}, column {name}: expected {a}, found {b}")
-    return lines
-
 
 def figure_difference(expected: Path, found: Path, diff_folder: Path, stem: str) -> list[str]:
     """The RMS pixel difference by matplotlib's own image comparison; writes the expected and found
@@ -171,66 +118,28 @@ def figure_difference(expected: Path, found: Path, diff_folder: Path, stem: str)
         result = compare_images(str(want), str(got), tol=0, in_decorator=True)
     except ImageComparisonFailure as exc:  # different sizes
         return [str(exc).strip()]
-    if result is None:
-        return ["the pixels are identical; the files differ in their metadata only"]
-    return [f"RMS pixel difference {result['rms']:.4f} (0-255 scale); difference image "
-            f"{Path(result['diff']).name}"]
+    return [f"RMS pixel difference {result['rms']:.4f} (0-255 scale; more than {equivalence.RMS_THRESHOLD:g}); "
+            f"difference image {Path(result['diff']).name}"]
 
 
-def _first_line(source) -> str:
-    text = "".join(source) if isinstance(source, list) else str(source)
-    return next((line.strip() for line in text.splitlines() if line.strip()), "(empty)")
+def _judge(rel: str, copy: Path, found: Path) -> Judgement:
+    """The judgement of one file whose bytes differ from the reference's copy (figures, the report
+    and the manifest aside: they depend on other files' judgements)."""
+    if rel.endswith(".ipynb"):
+        return equivalence.notebook_judgement(copy, found)
+    if rel.endswith(".csv"):
+        return equivalence.csv_judgement(copy, found)
+    if rel.endswith(".json"):
+        return equivalence.json_judgement(copy, found)
+    if rel.endswith(".pdf"):
+        return equivalence.pdf_judgement(copy, found)
+    return equivalence.text_judgement(copy.read_text(encoding="utf-8", errors="replace"),
+                                      found.read_text(encoding="utf-8", errors="replace"))
 
 
-def _outputs_text(outputs: list) -> list[str]:
-    """A cell's outputs as comparable lines (images by a short hash, so a changed pixel shows)."""
-    import hashlib
-
-    lines = []
-    for output in outputs:
-        if "text" in output:
-            lines += "".join(output["text"]).splitlines()
-        for mime, value in sorted(output.get("data", {}).items()):
-            value = "".join(value) if isinstance(value, list) else value
-            if mime.startswith("image/"):
-                lines.append(f"<{mime}, sha256 {hashlib.sha256(str(value).encode()).hexdigest()[:12]}>")
-            elif mime == "text/plain":
-                lines += str(value).splitlines()
-        if output.get("output_type") == "error":
-            lines.append(f"{output.get('ename')}: {output.get('evalue')}")
-    return lines
-
-
-def notebook_differences(expected: Path, found: Path) -> list[str]:
-    """Each cell (counted from 1, as a reader counts them, with its first line) whose source or
-    output differs, with the first differing output line."""
-    try:
-        want = json.loads(expected.read_text(encoding="utf-8"))
-        got = json.loads(found.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return [f"not readable as a notebook ({exc})"]
-    lines = []
-    cells_want, cells_got = want.get("cells", []), got.get("cells", [])
-    if len(cells_want) != len(cells_got):
-        lines.append(f"{len(cells_want)} cells expected, {len(cells_got)} found")
-    for number, (a, b) in enumerate(zip(cells_want, cells_got), start=1):
-        where = f"cell {number} ({_first_line(a.get('source', ''))})"
-        if a.get("source") != b.get("source"):
-            lines.append(f"{where}: source differs")
-        elif a.get("outputs") != b.get("outputs"):
-            out_a, out_b = _outputs_text(a.get("outputs", [])), _outputs_text(b.get("outputs", []))
-            first = next((i for i, (x, y) in enumerate(zip(out_a, out_b)) if x != y), min(len(out_a), len(out_b)))
-            shown_a = out_a[first] if first < len(out_a) else "(nothing)"
-            shown_b = out_b[first] if first < len(out_b) else "(nothing)"
-            if shown_a == shown_b:
-                lines.append(f"{where}: output differs (in its metadata or formatting)")
-            else:
-                lines.append(f"{where}: output differs: expected {shown_a!r}, found {shown_b!r}")
-        elif a.get("execution_count") != b.get("execution_count") or a.get("metadata") != b.get("metadata"):
-            lines.append(f"{where}: execution count or cell metadata differs")
-    if not lines and want.get("metadata") != got.get("metadata"):
-        lines.append("the notebook's metadata differs")
-    return lines
+def _figure_names(files: dict[str, str]) -> dict[str, str]:
+    """SHA-256 -> path, for the PNG figures among ``files`` (path -> SHA-256)."""
+    return {digest: rel for rel, digest in sorted(files.items()) if rel.endswith(".png")}
 
 
 # --- the reference --------------------------------------------------------------------------------
@@ -300,18 +209,22 @@ def reference_applies(results: str | Path, reference: str | Path | None = None) 
         return False
 
 
-def verify(results: str | Path, reference: str | Path | None = None, diff_dir: str | Path | None = None) -> Verification:
-    """Compare ``results`` with the committed reference, file by file.
+def verify(results: str | Path, reference: str | Path | None = None, diff_dir: str | Path | None = None,
+           exact: bool = False) -> Verification:
+    """Compare ``results`` with the committed reference, file by file: identical, equivalent within the
+    tolerance (:mod:`repro.pipeline.equivalence`), or different.
 
     Parameters
     ----------
     results
         A folder written by ``repro reproduce``.
     reference
-        The reference folder (default: ``reference/`` in the repository).
+        The reference folder (default: :data:`repro.paths.REFERENCE`).
     diff_dir
         Where difference images go (default: ``verify-diff`` beside ``results``); written only when
-        a figure differs, through the same safe-folder rules as every output.
+        a figure differs beyond the tolerance, through the same safe-folder rules as every output.
+    exact
+        Demand identical bytes: an equivalent file then fails the verification too.
 
     Raises
     ------
@@ -329,44 +242,63 @@ def verify(results: str | Path, reference: str | Path | None = None, diff_dir: s
         return Verification(NO_REFERENCE, message=why_not)
     expected: dict[str, str] = expected_manifest["expected"]
     found = _actual_files(results)
-    verification = Verification(IDENTICAL, total=len(expected), headline=_headline(results, expected_manifest))
-    diff_folder = Path(diff_dir) if diff_dir is not None else results.parent / DIFF_DIR
-    figures: list[tuple[str, Path, Path]] = []
+    found_hashes = {rel: sha256(path) for rel, path in found.items()}
+    verification = Verification(IDENTICAL, total=len(expected), headline=_headline(results, expected_manifest),
+                                exact=exact)
+    judged: dict[str, Judgement] = {}
     for rel, want_hash in sorted(expected.items()):
+        copy = reference / COPIES / rel
         if rel not in found:
             verification.differences.append(Difference(rel, "missing (in the reference, not in the results)"))
-            continue
-        if sha256(found[rel]) == want_hash:
+        elif found_hashes[rel] == want_hash:
             verification.identical += 1
-            continue
-        copy = reference / COPIES / rel
-        if not copy.is_file():
+        elif rel in (MANIFEST, REPORT):
+            continue  # judged below, from the other files' judgements
+        elif not copy.is_file():
             verification.differences.append(Difference(rel, "differs (SHA-256 of the bytes; no copy kept to compare)"))
         elif rel.endswith(".png"):
-            figures.append((rel, copy, found[rel]))
-        elif rel.endswith(".ipynb"):
-            verification.differences.append(Difference(rel, "differs", notebook_differences(copy, found[rel])))
-        elif rel.endswith(".csv"):
-            verification.differences.append(Difference(rel, "differs", csv_differences(copy, found[rel])))
-        elif rel.endswith(".json"):
-            details = json_differences(copy, found[rel])
-            note = " (it records the hashes of the files above)" if rel == MANIFEST else ""
-            verification.differences.append(Difference(rel, "differs" + note, details))
+            judged[rel] = equivalence.png_judgement(copy.read_bytes(), found[rel].read_bytes())
         else:
-            verification.differences.append(Difference(rel, "differs"))
+            judged[rel] = _judge(rel, copy, found[rel])
+    for rel in (REPORT, MANIFEST):
+        copy = reference / COPIES / rel
+        if rel not in found or found_hashes[rel] == expected.get(rel) or rel not in expected:
+            continue
+        if not copy.is_file():
+            verification.differences.append(Difference(rel, "differs (SHA-256 of the bytes; no copy kept to compare)"))
+        elif rel == REPORT:
+            found_text = equivalence.report_text(found[rel].read_text(encoding="utf-8"), _figure_names(found_hashes))
+            judged[rel] = equivalence.report_judgement(copy.read_text(encoding="utf-8"), found_text, judged)
+        else:
+            # The manifest records every file's hash: those differences are each file's own, judged above.
+            judged[rel] = equivalence.json_judgement(
+                copy, found[rel], ignore=lambda key: key.startswith("files.") and key.endswith(".sha256")
+                and key[len("files."):-len(".sha256")] in expected,
+                ignored="differ: the hashes of files judged above, each on its own")
+    figures = []
+    for rel, judgement in judged.items():
+        if judgement.equivalent:
+            verification.equivalent.append(Difference(rel, "equivalent within tolerance", judgement.notes))
+        elif rel.endswith(".png"):
+            figures.append((rel, reference / COPIES / rel, found[rel]))
+        else:
+            verification.differences.append(Difference(rel, "differs", judgement.problems))
     if figures:
+        diff_folder = Path(diff_dir) if diff_dir is not None else results.parent / DIFF_DIR
         verification.differences += _figure_differences(figures, diff_folder)
         verification.diff_dir = diff_folder
     for rel in sorted(set(found) - set(expected)):
         verification.differences.append(Difference(rel, "extra (in the results, not in the reference)"))
     verification.differences.sort(key=lambda d: d.file)
-    if verification.differences:
+    verification.equivalent.sort(key=lambda d: d.file)
+    if verification.differences or (exact and verification.equivalent):
         verification.status = DIFFERENT
     return verification
 
 
 def _figure_differences(figures: list[tuple[str, Path, Path]], diff_folder: Path) -> list[Difference]:
-    """Compare the differing figures, writing the images into ``diff_folder`` (checked, staged, swapped)."""
+    """The differing figures, with their difference images written into ``diff_folder`` (checked,
+    staged, swapped)."""
     out = check_output_folder(diff_folder)
     differences = []
     with staged_output(out) as staging:
@@ -388,6 +320,10 @@ def update_reference(results: str | Path, reference: str | Path | None = None,
     from repro.data import load_analysis
     from repro.pipeline.reproduce import DEFAULT_FORMATS, DEFAULT_LANG
 
+    if reference is None and paths.REPOSITORY is None:
+        raise VerifyError("repro verify --update rewrites the clone's reference/, and this repro is installed from a "
+                          "wheel (its reference is part of the package, never written); run it from the clone, or "
+                          "give another folder with --reference FOLDER (nothing was written).")
     results = Path(results)
     reference = Path(reference) if reference is not None else paths.REFERENCE
     paper_data = Path(paper_data) if paper_data is not None else paths.PAPER_DATA
@@ -409,6 +345,7 @@ def update_reference(results: str | Path, reference: str | Path | None = None,
         raise VerifyError(f"{results}: was made with settings {manifest.get('parameters')}, not repro reproduce's "
                           f"defaults {wanted}; the reference is the default reproduction (nothing was written).")
     found = _actual_files(results)
+    hashes = {rel: sha256(path) for rel, path in found.items()}
     headline = json.loads((results / HEADLINE_FILE).read_text(encoding="utf-8")) if HEADLINE_FILE in found else {}
     # The reference is tracked by git: it may be replaced when this user's repro sealed it, or when git
     # holds every file of it unchanged (a fresh clone's), since git then gives back whatever is replaced.
@@ -416,17 +353,22 @@ def update_reference(results: str | Path, reference: str | Path | None = None,
     copied = 0
     with staged_output(out, tracked_by_git=True) as staging:
         for rel, path in found.items():
+            target = staging / COPIES / rel
             if rel.endswith(COPIED_SUFFIXES):
-                target = staging / COPIES / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, target)
+                copied += 1
+            elif rel == REPORT:  # its text only: the figures it embeds are kept once, as figures
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(equivalence.report_text(path.read_text(encoding="utf-8"), _figure_names(hashes)),
+                                  encoding="utf-8")
                 copied += 1
         (staging / "README.md").write_text(_README, encoding="utf-8")
         write_manifest(staging, {
             "version": __version__, "kind": "reference",
             "made_from": {"data_folder": manifest["data_folder"], "inputs_sha256": manifest["inputs_sha256"],
                           "parameters": manifest["parameters"]},
-            "headline": headline, "expected": {rel: sha256(path) for rel, path in found.items()}})
+            "headline": headline, "expected": hashes})
     return out, len(found), copied
 
 
@@ -437,8 +379,12 @@ reviewer can check a fresh reproduction against it: `repro verify results` compa
 
 - `manifest.json`: `expected` holds the SHA-256 of every file of the results folder, `headline` the
   headline numbers, `made_from` the inputs' hashes and the settings; `files` lists this folder.
-- `results/`: copies of the files a readable difference needs (numbers and other JSON, CSV tables,
-  PNG figures, executed notebooks). SVG, PDF and the report are checked by their hashes alone.
+- `results/`: copies of the files compared by their contents (numbers and other JSON, CSV tables,
+  PNG and PDF figures, executed notebooks), and the report's text with each embedded image named by
+  the figure file it is (`data:image/png;figure=...`). SVG is checked by its hash alone.
+
+`repro verify` calls a file identical (the same bytes), equivalent within the tolerance it states
+(numbers, figures' pixels), or different.
 
 Written by `repro verify --update results`; never edit it by hand.
 """
