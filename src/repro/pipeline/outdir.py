@@ -294,10 +294,12 @@ def _why_not_replaceable(folder: Path, tracked_by_git: bool = False) -> tuple[st
                 f"name a folder inside it, such as {folder / 'results'}")
     if not any(folder.iterdir()):
         return None
+    # A folder git tracks whole and unchanged (the committed reference) loses nothing git cannot give back,
+    # whoever sealed it last: the files another commit added are as safe as those its manifest lists.
+    if tracked_by_git and git_can_restore(folder):
+        return None
     judged = files_not_ours(folder)
     if judged is None:
-        if tracked_by_git and git_can_restore(folder):
-            return None
         if read_manifest(folder) is not None:
             return ("has a manifest.json that says repro wrote it, but it is not sealed by your repro (it was made by "
                     "another user, on another machine or by hand, or its seal is missing)",
