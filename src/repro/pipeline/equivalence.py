@@ -228,7 +228,12 @@ def png_rms(expected: bytes, found: bytes) -> float | None:
 def png_judgement(expected: bytes, found: bytes) -> Judgement:
     if expected == found:
         return Judgement()
-    rms = png_rms(expected, found)
+    from PIL import UnidentifiedImageError
+
+    try:
+        rms = png_rms(expected, found)
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:  # what Pillow raises for a damaged file
+        return Judgement([f"not a readable PNG image ({exc})"])
     if rms is None:
         return Judgement([f"the image sizes differ ({_pixels(expected).shape[1::-1]} expected, "
                           f"{_pixels(found).shape[1::-1]} found)"])
