@@ -1,9 +1,12 @@
-"""Time one move of the live explorer: a score slider set to a new value, until the claims table and
-the picture of the force field are both updated (what the student waits for).
+"""Time one move of the live explorer in Python: a score slider set to a new value, until the claims
+table and the picture of the force field are both updated (the kernel's part of what the student
+waits for; ``explorer_browser.py`` times the whole, in a browser).
 
 Moves go through the widget itself (the slider's callback), on the paper's data with the
 explorer's defaults (uniform noise, 20,000 draws). Prints the median over repeated moves and its
-parts (claims table, picture); the last line is the median move (target: under 0.2 s).
+parts, timed apart on the same state: the figure's new artists, the claims table and its HTML, the
+picture (drawn where it changed, beside drawn whole as before, in the same run) and its PNG; the
+last line is the median move (target: under 0.2 s).
 
     .venv/bin/python benchmarks/explorer.py [--moves N] [--data DIR]
 """
@@ -11,8 +14,11 @@ parts (claims table, picture); the last line is the median move (target: under 0
 from __future__ import annotations
 
 import argparse
+import io
 import statistics
 import time
+
+from PIL import Image
 
 from repro import load_analysis
 from repro.explorer import Explorer
@@ -32,7 +38,9 @@ def main() -> None:
 
     ids = list(explorer.sliders)
     step = explorer.step
-    moves, tables, pictures = [], [], []
+    picture = explorer._picture
+    moves, parts = [], {name: [] for name in ("scores", "table", "html", "partial", "whole", "png")}
+    drawn, changing = [], len(explorer.plot.redraw_artists)
     for k in range(args.moves):
         force_id = ids[k % len(ids)]
         slider = explorer.sliders[force_id]
@@ -41,16 +49,41 @@ def main() -> None:
         start = time.perf_counter()
         slider.value = round(value, 10)  # the widget's callback recomputes the table and the picture
         moves.append(time.perf_counter() - start)
-        # The parts, timed apart on the same state.
+        drawn.append(picture.drawn)
+
+        # The parts, timed apart on the same state: the move once more (there and back), then each step.
+        times = [time.perf_counter()]
+        explorer.set_score(force_id, explorer._published[force_id] if value != explorer._published[force_id]
+                           else value)
+        explorer.set_score(force_id, value)
+        times.append(time.perf_counter())
         explorer._table = None
-        t0 = time.perf_counter()
         explorer.claims_table()
-        t1 = time.perf_counter()
-        explorer.png()
-        tables.append(t1 - t0)
-        pictures.append(time.perf_counter() - t1)
+        times.append(time.perf_counter())
+        explorer.table_html()
+        times.append(time.perf_counter())
+        # The picture after the move, drawn where it changed, then (the same pixels) drawn whole.
+        explorer.set_score(force_id, slider.value - step if slider.value - step >= slider.min else slider.value + step)
+        picture.draw()
+        explorer.set_score(force_id, value)
+        times.append(time.perf_counter())
+        picture.draw()
+        times.append(time.perf_counter())
+        pixels = picture.draw(partial=False)
+        times.append(time.perf_counter())
+        image = Image.frombuffer("RGBA", explorer.figure.canvas.get_width_height(), pixels, "raw", "RGBA", 0, 1)
+        image.convert("RGB").save(io.BytesIO(), format="PNG", compress_level=1)
+        times.append(time.perf_counter())
+        for name, (a, b) in zip(["scores", "table", "html", None, "partial", "whole", "png"],
+                                zip(times, times[1:])):
+            if name:
+                parts[name].append(b - a)
+    median = {name: statistics.median(values) * 1000 for name, values in parts.items()}
     print(f"{args.moves} moves over {len(ids)} sliders, {explorer.draws:,} draws each")
-    print(f"median claims table: {statistics.median(tables):.3f} s; median picture: {statistics.median(pictures):.3f} s")
+    print(f"median parts: figure's new artists {median['scores'] / 2:.1f} ms; claims table {median['table']:.1f} ms "
+          f"and its HTML {median['html']:.1f} ms; PNG of the picture {median['png']:.1f} ms")
+    print(f"picture, only where it changed: {median['partial']:.1f} ms ({statistics.median(drawn):g} artists drawn "
+          f"of {changing}); drawn whole: {median['whole']:.1f} ms; ratio {median['whole'] / median['partial']:.1f}x")
     print(f"slowest move: {max(moves):.3f} s")
     print(f"median slider move (set value -> table and figure updated): {statistics.median(moves):.3f} s (target < 0.2 s)")
 
