@@ -157,14 +157,19 @@ def break_even_summary(table: pd.DataFrame, forces: pd.DataFrame, scale: Scale) 
     among equals), the room left on the scale in that direction, and a sentence saying it."""
     rows = []
     score = dict(zip(forces["id"], forces["score"]))
-    for claim_id, group in table.groupby("claim", sort=False):
-        holds = bool(group["holds"].iloc[0])
-        possible = group.dropna(subset=["change_needed"])
-        if possible.empty:
+    # Rows grouped by hand, not by groupby: the live explorer runs this at every move, and pandas'
+    # per-group work was most of the claims table's time there.
+    by_claim: dict = {}
+    for row in table.itertuples(index=False):
+        by_claim.setdefault(row.claim, []).append(row)
+    for claim_id, group in by_claim.items():
+        holds = bool(group[0].holds)
+        possible = [row for row in group if not pd.isna(row.change_needed)]
+        if not possible:
             what = "flips it" if holds else "makes it hold"
             rows.append((claim_id, np.nan, "", f"no single change within the scale {what}"))
             continue
-        best = possible.loc[possible["change_needed"].abs().idxmin()]
+        best = min(possible, key=lambda row: abs(row.change_needed))  # the first in file order among equals
         up = best.direction > 0
         room = scale.maximum - score[best.force] if up else score[best.force] - scale.minimum
         beyond = "above" if up else "below"
