@@ -49,7 +49,7 @@ def main() -> None:
         start = time.perf_counter()
         slider.value = round(value, 10)  # the widget's callback recomputes the table and the picture
         moves.append(time.perf_counter() - start)
-        drawn.append(picture.drawn)
+        drawn.append(len(picture.drawn))
 
         # The parts, timed apart on the same state: the move once more (there and back), then each step.
         times = [time.perf_counter()]

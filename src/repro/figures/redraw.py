@@ -97,8 +97,8 @@ class PartialRedraw:
     Attributes
     ----------
     drawn, painted
-        After :meth:`draw`: how many times a changing artist was drawn (once per rectangle it reaches
-        into) and the rectangles that were painted again (None where every changing artist was drawn).
+        After :meth:`draw`: the changing artists drawn again (once per rectangle they reach into) and
+        the rectangles painted again (None where every changing artist was drawn).
     """
 
     def __init__(self, figure, changing: Callable[[], Sequence[Artist]]):
@@ -106,7 +106,8 @@ class PartialRedraw:
         self._background = None
         self._made_at: tuple | None = None  # the canvas's size and resolution when the background was drawn
         self._last = None  # the last picture, with each changing artist's look and pixel box in it
-        self.drawn, self.painted = 0, None
+        self.drawn: list[Artist] = []
+        self.painted: list[PixelBox] | None = None
 
     def reset(self) -> None:
         """Forget every picture: the next one is drawn whole (after the unchanging parts changed)."""
@@ -133,11 +134,11 @@ class PartialRedraw:
             for artist in artists:
                 fig.draw_artist(artist)
             boxes = [self._box(a, renderer) for a in artists]
-            self.drawn, self.painted = len(artists), None
+            self.drawn, self.painted = list(artists), None
         else:
             frame, previous = self._last
             boxes, dirty = self._compare(artists, now, previous, renderer)
-            self.drawn, self.painted = 0, _merged(dirty)
+            self.drawn, self.painted = [], _merged(dirty)
             # Each rectangle is drawn by itself (an artist drawn for one spills into the others), then the
             # last picture is put back and the new rectangles over it.
             parts = [self._paint(box, artists, boxes) for box in self.painted]
@@ -200,7 +201,7 @@ class PartialRedraw:
         for artist, where in zip(artists, boxes):
             if where is not None and _overlap(where, box):
                 self.figure.draw_artist(artist)
-                self.drawn += 1
+                self.drawn.append(artist)
         return canvas.copy_from_bbox(Bbox.from_extents(x0, height - y1, x1, height - y0))  # from the bottom
 
 
