@@ -168,8 +168,13 @@ class PartialRedraw:
         if not np.all(np.isfinite(extent.extents)) or extent.width < 0 or extent.height < 0:
             return (0, 0, *self.figure.canvas.get_width_height())  # unknown: all of it
         width, height = self.figure.canvas.get_width_height()
-        x0, x1 = int(np.floor(extent.x0)) - PAD, int(np.ceil(extent.x1)) + PAD
-        y0, y1 = height - int(np.ceil(extent.y1)) - PAD, height - int(np.floor(extent.y0)) + PAD
+        pad = PAD
+        if isinstance(artist, (Line2D, Patch)):
+            # A line's extent leaves out its width, and a sharp corner's mitre reaches further still
+            # (Agg cuts mitres at twice the line's width).
+            pad += int(np.ceil(2 * artist.get_linewidth() * self.figure.dpi / 72))
+        x0, x1 = int(np.floor(extent.x0)) - pad, int(np.ceil(extent.x1)) + pad
+        y0, y1 = height - int(np.ceil(extent.y1)) - pad, height - int(np.floor(extent.y0)) + pad
         box = (max(x0, 0), max(y0, 0), min(x1, width), min(y1, height))
         return box if box[0] < box[2] and box[1] < box[3] else None
 
