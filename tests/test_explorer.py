@@ -196,6 +196,21 @@ def test_random_moves_give_the_whole_drawing_pixel_for_pixel(which, small_analys
         assert np.array_equal(picture(explorer), whole_drawing(explorer)), f"move {move}"
 
 
+def test_after_moves_the_picture_is_the_force_field_drawn_afresh_at_those_scores(paper):
+    """set_scores keeps one drawing and changes its arrows and totals; the result must be the figure a
+    new drawing at the same scores gives."""
+    from repro.figures.force_field import ForceFieldPlot
+
+    paper.png()
+    for force_id, score in [("R2", 3.8), ("D3", 0.0), ("D1", 4.1), ("D3", 2.6), ("R4", 5.0)]:
+        paper.set_score(force_id, score)
+        paper.png()
+    fresh = ForceFieldPlot(paper.forces(), PAPER.changes, scale_max=5, lang="en")
+    out = io.BytesIO()
+    fresh.ax.figure.savefig(out, format="png", dpi=SCREEN_DPI)
+    assert np.array_equal(picture(paper), np.asarray(Image.open(out).convert("RGB")))
+
+
 def test_a_move_redraws_its_arrow_its_score_and_the_totals_it_changes_nothing_else(paper):
     paper.png()
     before = {text_role(t): t.get_text() for t in paper.plot.dynamic_artists if isinstance(t, Text)}
