@@ -10,8 +10,12 @@ The claims are the analysis's own (its ``claims.csv``, or the method's verdicts 
 scores): moving a score asks whether *those* conclusions survive, which is the question a reader of
 the published analysis has.
 
-Redrawing is cheap: the static parts of the figure (texts, headings, changes) are rendered once,
-and a move redraws only the arrows, the scores on them and the totals on top of that picture.
+What a move costs, and where (``benchmarks/explorer_browser.py`` times it in JupyterLab in Chromium):
+nearly all of it is the kernel's work, the widget messages and the browser's part being a few
+milliseconds. So a move does no more than it must: the static parts of the figure (texts, headings,
+changes) are rendered once; a move draws again only where the figure changed (the moved arrow, its
+score, the totals it changes; :mod:`repro.figures.redraw`), and sends one picture and one table; a
+change of the noise sends the table alone, the figure not showing the noise.
 """
 
 from __future__ import annotations
