@@ -175,8 +175,9 @@ class ForceFieldPlot:
         scores = TextRole(ax, "score", SCORE_SIZE, weight="bold", pad=2)
         ends = {}
         for side, sign, colour in ((self.driving, -1, DRIVING_COLOUR), (self.restraining, 1, RESTRAINING_COLOUR)):
-            for k, force in enumerate(side.itertuples()):
-                score = float(force.score)
+            # zip, not itertuples: itertuples builds a new namedtuple class at every call, a sixth of a
+            # move's cost in the live explorer.
+            for k, (force_id, score) in enumerate(zip(side["id"], side["score"].astype(float))):
                 if np.isnan(score):  # an analysis without scores: the forces are listed, not weighed
                     continue
                 y0, y1 = self._row_span(k)
@@ -189,8 +190,8 @@ class ForceFieldPlot:
                     # the arrow's outline was a fifth of the explorer's cost of a move.
                     ax.add_artist(FancyArrow(tail, y, -sign * length, 0, width=BODY, head_width=HEAD, head_length=head,
                                              length_includes_head=True, color=colour, alpha=0.9, zorder=2))
-                ends[force.id] = (sign, y, tail)
-                self._score_label(scores, f"{score:g}", sign, y, tail, abs(length) - head, force.id)
+                ends[force_id] = (sign, y, tail)
+                self._score_label(scores, f"{score:g}", sign, y, tail, abs(length) - head, force_id)
         if self.whiskers is not None:
             for w in self.whiskers.itertuples():
                 if w.id in ends:
