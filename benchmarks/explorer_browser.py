@@ -130,7 +130,9 @@ def main() -> None:
         tempfile.tempdir = None
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=args.chromium, headless=True, args=CHROMIUM_FLAGS)
+                # Chromium's own files (its cache, dconf) go to the private HOME too.
+                browser = playwright.chromium.launch(executable_path=args.chromium, headless=True, args=CHROMIUM_FLAGS,
+                                                     env=env)
                 try:
                     pages = {name: Explorer(browser, base, token, notebook, k) for k, (name, notebook)
                              in enumerate(notebooks.items())}
