@@ -41,6 +41,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import psutil
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "explore.ipynb"
 TARGET = 0.3
@@ -134,7 +136,7 @@ def main() -> None:
                 browser = playwright.chromium.launch(executable_path=args.chromium, headless=True, args=CHROMIUM_FLAGS,
                                                      env=env)
                 try:
-                    pages = {name: Explorer(browser, base, token, notebook, k) for k, (name, notebook)
+                    pages = {name: Explorer(browser, base, token, notebook, k, server.pid) for k, (name, notebook)
                              in enumerate(notebooks.items())}
                     rows = {name: [] for name in pages}
                     for k in range(args.moves):
@@ -232,7 +234,7 @@ def start_lab(folder: Path, env: dict) -> tuple[subprocess.Popen, str, str]:
 class Explorer:
     """The explorer notebook open and run in a page of its own (its own workspace and kernel)."""
 
-    def __init__(self, browser, base: str, token: str, notebook: str, number: int):
+    def __init__(self, browser, base: str, token: str, notebook: str, number: int, server_pid: int):
         self.page = page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{base}/lab/workspaces/bench-{number}/tree/{notebook}?token={token}")
         page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
@@ -246,6 +248,10 @@ class Explorer:
         page.wait_for_function("() => window.jupyterapp.shell.currentWidget.context.sessionContext.session"
                                ".kernel.status === 'idle'", timeout=60_000)
         print(f"{notebook} opened and run in {time.perf_counter() - started:.1f} s")
+        # The kernel's process (JupyterLab's child whose connection file names the kernel), for its CPU time.
+        kernel_id = page.evaluate("() => window.jupyterapp.shell.currentWidget.context.sessionContext.session.kernel.id")
+        self.kernel = next(p for p in psutil.Process(server_pid).children(recursive=True)
+                           if any(kernel_id in part for part in p.cmdline()))
         self.handles = page.locator(".widget-slider .noUi-handle")
         self.count = min(self.handles.count(), 8)  # the scores' sliders come first
         self.directions: list[int] = []
@@ -260,6 +266,7 @@ class Explorer:
             self.directions.append(1 if now < (low + high) / 2 else -1)
         direction = self.directions[k % self.count] * (1 if (k // self.count) % 2 == 0 else -1)
         page.evaluate("() => { const p = window.__probe; p.messages.length = p.changes.length = 0; }")
+        cpu = sum(self.kernel.cpu_times()[:2])
         if k % 2:
             box = handle.bounding_box()
             x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -274,7 +281,8 @@ class Explorer:
             page.keyboard.press("ArrowRight" if direction > 0 else "ArrowLeft")
         page.wait_for_function(SETTLED, timeout=60_000)
         page.wait_for_timeout(200)  # anything late still counts; the next move starts from quiet
-        return dict(parts(page.evaluate("() => window.__probe"), self.time_origin), by="mouse" if k % 2 else "key")
+        return dict(parts(page.evaluate("() => window.__probe"), self.time_origin), by="mouse" if k % 2 else "key",
+                    kernel_cpu=sum(self.kernel.cpu_times()[:2]) - cpu)
 
 
 def parts(probe: dict, time_origin: float) -> dict:
@@ -332,7 +340,7 @@ def report(name: str, rows: list[dict]) -> None:
     updates = ", ".join(f"{'+'.join(keys) or 'a buffer'} {size / 1000:.0f} kB" for keys, size in rows[0]["updates"])
     print(f"  per move: {statistics.median(r['messages_sent'] for r in rows):g} message to the kernel, "
           f"{len(rows[0]['updates'])} widget updates back ({updates}); "
-          f"the kernel busy {median('kernel_busy') * 1000:.1f} ms")
+          f"the kernel busy {median('kernel_busy') * 1000:.1f} ms, its CPU time {median('kernel_cpu') * 1000:.0f} ms")
     print(f"  release to painted: median {median('painted'):.3f} s; release to figure and table changed: "
           f"median {median('total'):.3f} s, slowest {max(r['total'] for r in rows):.3f} s")
 
