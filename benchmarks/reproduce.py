@@ -42,7 +42,7 @@ def kernel_start_and_warm_up() -> float:
             "with tempfile.TemporaryDirectory() as scratch:\n"
             "    t = time.perf_counter()\n"
             "    with KernelPool(1, Path(scratch), kernel_environment(Path(scratch), {})) as pool:\n"
-            "        pool.loop.run_until_complete(pool.kernels[0].connect())\n"
+            "        pool.wait_until_ready()\n"
             "        print(time.perf_counter() - t)")
     _, out = timed([sys.executable, "-c", code])
     return float(out.split()[-1])

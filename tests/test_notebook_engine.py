@@ -42,7 +42,7 @@ class StandInKernel:
         self.fails_to_start = fails_to_start
         self.log = log or Path(os.devnull)
         self.nb, self.cell = None, None
-        self.received = []
+        self.received, self.cancelled = [], []
 
     async def connect(self):
         await asyncio.sleep(self.ready_after)
@@ -51,16 +51,30 @@ class StandInKernel:
 
     async def run(self, job):
         self.received.append(job.name)
-        await asyncio.sleep(self.durations.get(job.name, 0.01))
+        try:
+            await asyncio.sleep(self.durations.get(job.name, 0.01))
+        except asyncio.CancelledError:
+            self.cancelled.append(job.name)
+            raise
+
+    async def shut_down(self):
+        pass
+
+
+class StandInPool(KernelPool):
+    """The pool's own loop, thread and dispatch, with stand-in kernels: no processes."""
+
+    def __init__(self, *kernels):
+        super().__init__(len(kernels), Path(os.devnull), {})
+        self.stand_ins = list(kernels)
+
+    async def _launch(self):
+        self.kernels = list(self.stand_ins)
 
 
 def run_stand_ins(kernels, jobs, time_limit=60.0):
-    pool = KernelPool(len(kernels), Path(os.devnull), {})  # the dispatch alone: no processes, no kernels
-    pool.kernels, pool.loop = list(kernels), asyncio.new_event_loop()
-    try:
+    with StandInPool(*kernels) as pool:
         return pool.run(jobs, time_limit, progress=lambda line: None)
-    finally:
-        pool.loop.close()
 
 
 def jobs(*names):
@@ -107,25 +121,69 @@ def test_a_notebook_past_its_time_limit_ends_the_run_at_once():
     assert time.monotonic() - started < 5  # not the hour either notebook would take
     assert str(caught.value) == ("notebook longest.ipynb did not finish within its time limit of 0.3 s (--timeout) "
                                  "and was stopped before any cell ran")
+    assert other.cancelled == ["middle"]  # the other notebook was stopped with it
 
 
-def test_an_interrupt_from_a_signal_handler_cancels_the_run_at_once():
-    # repro reproduce's SIGINT and SIGTERM handlers call interrupt() while the loop runs (see reproduce.py)
-    kernel = StandInKernel("busy", ready_after=0.0, durations={"longest": 3600})
-    pool = KernelPool(1, Path(os.devnull), {})
-    pool.kernels, pool.loop = [kernel], asyncio.new_event_loop()
-    previous = signal.signal(signal.SIGALRM, lambda signum, frame: pool.interrupt())
+def test_the_pool_works_where_the_caller_runs_an_event_loop_already():
+    # as reproduce() called in a Jupyter notebook: the cell runs inside the kernel's event loop
+    async def cell():
+        return run_stand_ins([StandInKernel("only", ready_after=0.0)], JOBS)
+
+    assert [run.name for run in asyncio.run(cell())] == ["longest", "middle", "short"]
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_a_signal_while_the_notebooks_run_stops_them_at_once():
+    # Ctrl-C's handler raises in the main thread, which only waits for the pool's loop: the notebooks
+    # running in the loop are cancelled at their next step
+    busy = StandInKernel("busy", ready_after=0.0, durations={"longest": 3600})
+    previous = signal.signal(signal.SIGALRM, lambda signum, frame: (_ for _ in ()).throw(Interrupted()))
     signal.setitimer(signal.ITIMER_REAL, 0.3)
     started = time.monotonic()
     try:
-        with pytest.raises(asyncio.CancelledError):
-            pool.run(JOBS, 60.0, progress=lambda line: None)
+        with pytest.raises(Interrupted):
+            run_stand_ins([busy], JOBS)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-        pool.loop.close()
     assert time.monotonic() - started < 2
-    assert not pool.interrupt()  # nothing runs any more: a later signal raises where it lands
+    assert busy.cancelled == ["longest"]
+
+
+class SlowLaunch(StandInPool):
+    """A pool whose second kernel takes an hour to launch."""
+
+    launch_cancelled = False
+
+    async def _launch(self):
+        self.kernels = self.stand_ins[:1]
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            self.launch_cancelled = True
+            raise
+
+
+def test_a_signal_while_the_kernels_launch_stops_the_launch_before_the_kernels_are_stopped():
+    # else a kernel launched after the pool stopped its kernels would be left running
+    shut_down = []
+    kernel = StandInKernel("first", ready_after=0.0)
+    kernel.shut_down = lambda: asyncio.sleep(0, shut_down.append(pool.launch_cancelled))
+    previous = signal.signal(signal.SIGALRM, lambda signum, frame: (_ for _ in ()).throw(Interrupted()))
+    signal.setitimer(signal.ITIMER_REAL, 0.3)
+    pool = SlowLaunch(kernel)
+    try:
+        with pytest.raises(Interrupted):
+            with pool:
+                pass
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert shut_down == [True]  # the launch had ended when the kernel it launched was stopped
+    assert pool.kernels == []
 
 
 # --- real kernels ----------------------------------------------------------------------------------
@@ -170,6 +228,19 @@ def test_a_hung_notebook_ends_the_run_in_bounded_time_with_its_name_and_cell(tmp
     assert list((scratch / "runtime").iterdir()) == []  # its connection file went with it
 
 
+def test_a_kernel_that_dies_in_a_cell_is_named_with_the_cell(tmp_path):
+    # as a crash in compiled code would end it: no Python exception, no reply, no more kernel
+    crash = write_notebook(tmp_path / "crash.ipynb", "import os", "os._exit(1)  # the kernel's process ends")
+    scratch = tmp_path / "scratch"
+    started = time.monotonic()
+    with pytest.raises(NotebookFailed) as caught:
+        with KernelPool(1, scratch, kernel_environment(scratch, {})) as pool:
+            pool.run([job_for(crash, tmp_path)], time_limit=600, progress=lambda line: None)
+    assert str(caught.value).startswith(
+        "notebook crash.ipynb failed at cell 4 (os._exit(1)  # the kernel's process ends): its kernel died")
+    assert time.monotonic() - started < START_SECONDS  # noticed at once, not at the time limit
+
+
 def test_a_kernel_keeps_no_history_and_writes_only_into_the_scratch_folder(tmp_path):
     notebook = write_notebook(tmp_path / "where.ipynb", """
         import json, os, tempfile
@@ -208,18 +279,22 @@ def test_a_stop_while_the_kernels_are_being_stopped_waits_until_they_all_are(tmp
     pids = [kernel.pid for kernel in pool.kernels]
     stop_process_trees = engine.stop_process_trees
 
-    def stopped_halfway(pids, **kwargs):  # a SIGINT arrives after the first kernel's stop
+    def stopped_halfway(pids, **kwargs):  # SIGTERM arrives after the first kernel's stop
         stop_process_trees(pids[:1])
-        assert pool.interrupt()  # taken care of: the handler does not raise in the middle
+        os.kill(os.getpid(), signal.SIGTERM)
         return stop_process_trees(pids[1:])
 
+    def stop(signum, frame):
+        raise Interrupted(f"stopped with {sum(not _gone(pid) for pid in pids)} kernels running")
+
     monkeypatch.setattr(engine, "stop_process_trees", stopped_halfway)
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
-        with pytest.raises(asyncio.CancelledError):  # raised once every kernel is stopped
+        with pytest.raises(Interrupted, match="stopped with 0 kernels running"):  # raised once all are stopped
             pool.finish()
-        assert all(_gone(pid) for pid in pids)
         assert list((scratch / "runtime").iterdir()) == []
     finally:
+        signal.signal(signal.SIGTERM, previous)
         pool.__exit__(None, None, None)
 
 
@@ -231,7 +306,7 @@ from repro.pipeline.notebook_engine import KernelPool, kernel_environment
 scratch = Path(sys.argv[1])
 pool = KernelPool(1, scratch, kernel_environment(scratch, {})).__enter__()
 if sys.argv[2] == "ready":
-    pool.loop.run_until_complete(pool.kernels[0].connect())
+    pool.wait_until_ready()
 print(pool.kernels[0].pid, flush=True)
 time.sleep(3600)
 """

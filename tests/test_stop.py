@@ -43,16 +43,19 @@ class Run:
                                         stderr=subprocess.PIPE, text=True)
         self.root = psutil.Process(self.process.pid)
         self.started: dict[int, psutil.Process] = {}  # every descendant ever seen
-        self.commands: dict[int, str] = {}  # and its command line, when it could be read
+        self.commands: set[str] = set()  # every command line seen (a forked child shows its parent's until it execs)
 
     def collect(self) -> None:
         try:
-            for child in self.root.children(recursive=True):
-                self.started.setdefault(child.pid, child)
-                if child.pid not in self.commands:
-                    self.commands[child.pid] = " ".join(child.cmdline())
+            children = self.root.children(recursive=True)
         except psutil.Error:
-            pass
+            return
+        for child in children:
+            self.started.setdefault(child.pid, child)
+            try:
+                self.commands.add(" ".join(child.cmdline()))
+            except psutil.Error:
+                pass
 
     def wait_for_kernels(self) -> None:
         deadline = time.monotonic() + 120
@@ -98,8 +101,9 @@ def test_a_finished_reproduction_leaves_nothing_in_home_or_tmp(tmp_path):
     run = Run(tmp_path, repro_executable(), "reproduce", "--out", "results")
     code, out, err = run.wait()
     assert code == 0, err
-    # two kernels (matplotlib may have run fc-list in them, listing the fonts for its cache)
-    assert sum("ipykernel_launcher" in command for command in run.commands.values()) == 2
+    # two kernels, known by their connection files (matplotlib may have run fc-list in them)
+    kernels = {m for command in run.commands for m in re.findall(r"ipykernel_launcher -f \S+/(kernel-\d+\.json)", command)}
+    assert kernels == {"kernel-0.json", "kernel-1.json"}
     assert run.survivors() == []
     assert run.left_in_home_and_tmp() == {}
     assert [p.name for p in run.cwd.iterdir()] == ["results"]

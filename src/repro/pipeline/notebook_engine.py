@@ -19,8 +19,8 @@ more than most notebooks' own work. So :class:`KernelPool`:
   matplotlib settings and cache, and temporary files all live in the run's scratch folder, and a
   kernel exits by itself when this process dies (ipykernel's parent poller, and
   :func:`repro.pipeline.in_kernel.exit_with_parent` for the moments before it starts);
-- stops at once when told: :meth:`KernelPool.interrupt` (safe in a signal handler) cancels the
-  running notebooks, and leaving the pool after an error kills every kernel and whatever it started.
+- stops at once: an exception in the caller's thread (Ctrl-C's) cancels the running notebooks, and
+  leaving the pool kills every kernel and whatever it started.
 
 What a kernel prints outside any cell (ipykernel's own messages, a crash) goes to a log in the
 scratch folder, each notebook's part headed by :func:`log_heading`; it is shown only when a
@@ -33,9 +33,12 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import signal
 import sys
+import threading
 import time
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -164,7 +167,8 @@ def tidy_notebook(nb, shown_parameters: dict, replacements: list[tuple[str, str]
 
     Removes papermill's per-run metadata and the cells' execution timestamps; writes the injected
     parameters as they are shown to people (paths relative to the repository) under a fixed cell id;
-    replaces the absolute paths listed in ``replacements`` (longest first) wherever an output prints one.
+    joins the pieces of printed text the kernel happened to send apart; replaces the absolute paths
+    listed in ``replacements`` (longest first) wherever an output prints one.
     """
     from papermill.translators import translate_parameters
 
@@ -176,8 +180,27 @@ def tidy_notebook(nb, shown_parameters: dict, replacements: list[tuple[str, str]
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = INJECTED_CELL_ID
             cell.source = translate_parameters("python3", "python", shown_parameters, PARAMETERS_COMMENT)
+        if "outputs" in cell:
+            cell.outputs = _joined_streams(cell.outputs)
         for output in cell.get("outputs", []):
             _scrub_output(output, replacements)
+
+
+def _joined_streams(outputs: list) -> list:
+    """The outputs with each run of one stream's pieces as one output, as Jupyter shows them.
+
+    A kernel sends what a cell prints in pieces cut wherever its flush timer fell, so a busy machine
+    can cut one ``print`` in two; joined, the notebook depends only on what was printed.
+    """
+    joined = []
+    for output in outputs:
+        previous = joined[-1] if joined else None
+        if (previous is not None and output.get("output_type") == "stream" == previous.get("output_type")
+                and output.get("name") == previous.get("name")):
+            previous["text"] += output["text"]
+        else:
+            joined.append(output)
+    return joined
 
 
 def parameterized(job: Job):
@@ -224,6 +247,8 @@ class _Kernel:
 
     async def connect(self) -> None:
         """Wait until the kernel answers (it has then imported the library), and ask what it runs."""
+        if self.client is not None:
+            return
         self.client = self.manager.client()
         self.client.start_channels(stdin=False, hb=False, control=False)  # the manager tells whether it lives
         self.client.allow_stdin = False  # a cell that asks for input fails at once instead of waiting forever
@@ -282,20 +307,32 @@ class _Kernel:
             message += f"\nWhat its kernel printed (last lines):\n{printed}"
         return NotebookFailed(message)
 
-    def close(self) -> None:
-        """Close the client's connections (the kernel is stopped by the pool)."""
+    async def shut_down(self) -> None:
+        """Close the connections, collect the kernel's process (stopped by the pool already) and
+        remove its connection file. A manager whose launch a stop cancelled has no process, and
+        only its files to remove."""
         if self.client is not None:
             self.client.stop_channels()
             self.client = None
+        if self.manager.has_kernel:
+            await self.manager.shutdown_kernel(now=True)
+        else:
+            await self.manager.cleanup_resources()
 
 
 # --- the pool --------------------------------------------------------------------------------------
 
 class KernelPool:
-    """``size`` kernels for one run, driven from one event loop (see the module's docstring).
+    """``size`` kernels for one run, driven from an event loop in a thread of its own (see the
+    module's docstring).
 
     Entering launches the kernels and returns at once; :meth:`run` runs the notebooks; leaving (or
     :meth:`finish`, earlier) stops every kernel and every process it started.
+
+    The caller's thread only waits for the loop's work, so an exception raised there while it waits
+    (a signal handler's, such as Ctrl-C's) stops the pool's work at its next step, never halfway
+    through launching a kernel; and the pool works the same where the caller runs an event loop of
+    its own (a Jupyter kernel calling :func:`repro.pipeline.reproduce.reproduce`).
 
     Parameters
     ----------
@@ -313,14 +350,14 @@ class KernelPool:
         self.environment = environment
         self.kernels: list[_Kernel] = []
         self.loop: asyncio.AbstractEventLoop | None = None
-        self._task: asyncio.Task | None = None  # what the loop is running now, which interrupt() cancels
-        self._finishing = False  # finish() runs: an interrupt waits until every kernel is stopped
-        self._interrupted_finish = False
+        self._thread: threading.Thread | None = None
 
     def __enter__(self) -> "KernelPool":
         self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name="repro-kernels", daemon=True)
+        self._thread.start()
         try:
-            self._in_loop(self._launch())
+            self._wait_for(self._launch())
         except BaseException:
             self.__exit__(*sys.exc_info())
             raise
@@ -330,37 +367,19 @@ class KernelPool:
         try:
             self.finish()
         finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join()
             self.loop.close()
 
-    def _in_loop(self, coroutine):
-        """Run ``coroutine`` to its end in the pool's loop, as the task :meth:`interrupt` cancels."""
-        task = self._task = self.loop.create_task(coroutine)
+    def _wait_for(self, coroutine):
+        """Run ``coroutine`` in the pool's loop and wait here for its result. Anything raised here
+        meanwhile (a signal handler's exception) cancels it at its next step, and is raised on."""
+        future = asyncio.run_coroutine_threadsafe(coroutine, self.loop)
         try:
-            result = self.loop.run_until_complete(task)
-        finally:
-            self._task = None
-        if task.cancelling():  # interrupted, though the task ended as if not: never count it as done
-            raise asyncio.CancelledError
-        return result
-
-    def interrupt(self) -> bool:
-        """Stop what the pool is doing, without raising here; whether it will raise CancelledError.
-
-        Safe to call from a signal handler (as asyncio's own runner cancels its task on Ctrl-C): the
-        task the pool's loop runs is cancelled at its next step, at a point where every kernel
-        launched is recorded, so that leaving the pool stops them all; while the pool stops its
-        kernels (:meth:`finish`), it finishes that first. False when the pool is not busy (the
-        caller then stops by its own means).
-        """
-        if self._finishing:
-            self._interrupted_finish = True
-            return True
-        task = self._task
-        if task is None or task.done():
-            return False
-        task.cancel()
-        self.loop.call_soon_threadsafe(lambda: None)  # wake the loop if it is waiting
-        return True
+            return future.result()
+        except BaseException:
+            future.cancel()
+            raise
 
     async def _launch(self) -> None:
         from jupyter_client.kernelspec import KernelSpecManager
@@ -382,14 +401,22 @@ class KernelPool:
                                            extra_arguments=["--HistoryManager.enabled=False",
                                                             f"--IPKernelApp.exec_lines={WARM_UP}"])
 
+    def wait_until_ready(self) -> None:
+        """Wait until every kernel answers, having imported the library (:meth:`run` waits for each
+        by itself; this is for measuring the start)."""
+        self._wait_for(self._connect_all())
+
+    async def _connect_all(self) -> None:
+        await asyncio.gather(*(kernel.connect() for kernel in self.kernels))
+
     def run(self, jobs: list[Job], time_limit: float, progress) -> list[NotebookRun]:
         """Run ``jobs`` in the given order (the longest first), each in the next kernel that is free.
 
         Each notebook may take ``time_limit`` seconds. Raises :class:`NotebookFailed` at the first
-        failure, and CancelledError when :meth:`interrupt` was called; leaving the pool then stops
-        every kernel.
+        failure; leaving the pool then stops every kernel. ``progress`` is called with a line as
+        each notebook is done (from the pool's thread).
         """
-        return self._in_loop(self._run(jobs, time_limit, progress))
+        return self._wait_for(self._run(jobs, time_limit, progress))
 
     async def _run(self, jobs: list[Job], time_limit: float, progress) -> list[NotebookRun]:
         queue = deque(jobs)
@@ -423,49 +450,69 @@ class KernelPool:
                 if task in done and task.exception() is not None:
                     raise task.exception()
         finally:  # the first failure (or a stop) ends the others' notebooks too
-            for task in tasks:
-                task.cancel()
-            await asyncio.wait(tasks, timeout=STOP_TIMEOUT)
-            for task in tasks:
-                if task.done() and not task.cancelled():
-                    task.exception()  # what a cancelled notebook raised on its way out says nothing more
+            await _cancel(tasks)
         if queue:  # every kernel failed to start
             raise NotebookFailed("no kernel could start, so no notebook ran. What the first one printed "
                                  f"(last lines):\n{_log_tail(not_started[0].log)}")
         return runs
 
     def finish(self) -> None:
-        """Stop every kernel, at once, and whatever it started; let any task left end, close the
-        connections and collect the processes. After success every notebook is written, so a kernel
-        has nothing left to save (a polite shutdown request made the run wait for nothing); after an
-        error or a stop, no kernel may outlive the run. Called again, it does nothing."""
-        if not self.kernels:
-            return
-        self._finishing = True
-        try:
-            self._stop_kernels()
-        finally:
-            self._finishing = False
-        if self._interrupted_finish:  # a stop came meanwhile: it is raised now that nothing runs
-            raise asyncio.CancelledError
+        """Stop every kernel, at once, and whatever it started; close the connections and collect
+        the processes. After success every notebook is written, so a kernel has nothing left to
+        save (a polite shutdown request made the run wait for nothing); after an error or a stop,
+        no kernel may outlive the run. Called again, it does nothing.
 
-    def _stop_kernels(self) -> None:
-        stop_process_trees([k.pid for k in self.kernels if k.pid is not None])
-        pending = [task for task in asyncio.all_tasks(self.loop) if not task.done()]
-        for task in pending:  # what a stop or a failure interrupted: each ends at its next step
-            task.cancel()
-        if pending:
-            self.loop.run_until_complete(asyncio.wait(pending, timeout=STOP_TIMEOUT))
-        for kernel in self.kernels:
-            kernel.close()
-        # The processes are gone already: this collects them and removes their connection files (a
-        # manager whose launch a stop cancelled has no process, and only its files to remove).
-        self.loop.run_until_complete(self._collect())
-        self.kernels = []
+        SIGINT and SIGTERM wait until it is done (a stop halfway through could leave a kernel
+        running); one that came meanwhile is handled as it returns.
+        """
+        with _stops_deferred():
+            # First whatever the loop still runs (a launch or a notebook a stop cancelled) ends, so
+            # that every kernel launched is known; then all are killed at once, and collected.
+            self._wait_for(_cancel())
+            if self.kernels:
+                stop_process_trees([k.pid for k in self.kernels if k.pid is not None])
+                self._wait_for(self._shut_down())
+                self.kernels = []
 
-    async def _collect(self) -> None:
-        await asyncio.gather(*(k.manager.shutdown_kernel(now=True) if k.manager.has_kernel
-                               else k.manager.cleanup_resources() for k in self.kernels))
+
+    async def _shut_down(self) -> None:
+        await asyncio.gather(*(kernel.shut_down() for kernel in self.kernels))
+
+
+@contextmanager
+def _stops_deferred():
+    """SIGINT and SIGTERM wait until the block is done, then take effect as they would have.
+
+    Their handlers are replaced by ones that only remember them (a signal mask would not do: it
+    holds for one thread, and the pool's loop runs in another), then put back, and the first signal
+    that came is raised again. Signals reach the main thread only: elsewhere, nothing to do.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {s: signal.signal(s, lambda signum, frame: received.append(signum))
+                for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if received:
+            signal.raise_signal(received[0])
+
+
+async def _cancel(tasks=None) -> None:
+    """Cancel ``tasks`` (default: every task of the loop but the one calling) and wait until they
+    have ended; what they raised on the way out is taken (else reported as never retrieved)."""
+    tasks = [task for task in (asyncio.all_tasks() if tasks is None else tasks) if task is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.wait(tasks, timeout=STOP_TIMEOUT)
+    for task in tasks:
+        if task.done() and not task.cancelled():
+            task.exception()
 
 
 def stop_process_trees(pids: list[int], timeout: float = STOP_TIMEOUT) -> list[int]:

@@ -112,29 +112,20 @@ def _check_all_parameters(notebooks: list[str], parameters: dict, declared: dict
 # --- stopping ------------------------------------------------------------------------------------
 
 class _StopOnSignals:
-    """While active, SIGINT and SIGTERM stop the run: they raise :class:`Stopped` in the main thread,
-    or, while the kernels are busy (their event loop runs, or they are being stopped), call
-    :attr:`interrupt` instead, which ends that work at its next safe point with CancelledError
-    (raised in the loop, Stopped could be swallowed by one of its tasks; raised while the kernels
-    are stopped, it could leave one running); :func:`_stop_on_signals` then raises Stopped once that
-    has unwound. After :meth:`finishing` they are only remembered, so that a run whose results are
-    complete is swapped in whole rather than interrupted halfway through."""
+    """While active, SIGINT and SIGTERM raise :class:`Stopped` in the main thread; after
+    :meth:`finishing` they are only remembered, so that a run whose results are complete is swapped
+    in whole rather than interrupted halfway through. (The kernels' own work runs in a thread of
+    their pool: the main thread only waits for it, so Stopped is raised there, never inside it.)"""
 
     def __init__(self):
         self.finishing_now = False
         self.received: int | None = None
-        self.interrupt = None  # returns whether it stopped something that will raise in its turn
-        self.interrupted = False
 
     def handle(self, signum, frame):
         self.received = signum
-        if self.finishing_now:
-            return
-        self.finishing_now = True  # a second Ctrl-C must not interrupt the clean-up
-        if self.interrupt is not None and self.interrupt():
-            self.interrupted = True
-            return
-        raise Stopped(signum)
+        if not self.finishing_now:
+            self.finishing_now = True  # a second Ctrl-C must not interrupt the clean-up
+            raise Stopped(signum)
 
     def finishing(self) -> None:
         self.finishing_now = True
@@ -149,10 +140,6 @@ def _stop_on_signals():
     previous = {s: signal.signal(s, stopper.handle) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield stopper
-    except BaseException as error:
-        if stopper.interrupted and not isinstance(error, Stopped):  # whatever it raised on its way out
-            raise Stopped(stopper.received) from None
-        raise
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
@@ -254,13 +241,11 @@ def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results
         scratch = staging / SCRATCH
         (staging / "notebooks").mkdir()
         validated = scratch / "analysis.pickle"
-        kernels = KernelPool(min(jobs, len(candidates)), scratch,
-                             kernel_environment(scratch, {VALIDATED_ANALYSIS_VARIABLE: str(validated)}))
-        stopper.interrupt = kernels.interrupt  # from now on a stop cancels the kernels' work at its next step
+        environment = kernel_environment(scratch, {VALIDATED_ANALYSIS_VARIABLE: str(validated)})
         # The kernels start first: starting one costs about 2 s of CPU, and this process's own work
         # before the first notebook (importing pandas, validating the data) then runs beside it on
         # the other core. Bad data still stops the run before any notebook runs or anything is kept.
-        with kernels:
+        with KernelPool(min(jobs, len(candidates)), scratch, environment) as kernels:
             from repro.data import load_analysis
             from repro.handoff import write_validated
 
@@ -297,7 +282,6 @@ def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results
 
             write_report(analysis, staging, lang, data_label=shown_data)
             makers["report.html"] = ("repro.pipeline.report.write_report", {"lang": lang})
-        stopper.interrupt = None
         shutil.rmtree(scratch)  # once the kernels are gone: their connection files and profiles are in it
         write_manifest(staging, {"version": __version__, "data_folder": shown_data,
                                  "inputs_sha256": analysis.input_hashes(), "parameters": shown}, makers)
