@@ -41,7 +41,7 @@ class StandInKernel:
         self.name, self.ready_after, self.durations = name, ready_after, durations or {}
         self.fails_to_start = fails_to_start
         self.log = log or Path(os.devnull)
-        self.nb, self.cell = None, None
+        self.where = "before any cell ran"
         self.received, self.cancelled = [], []
 
     async def connect(self):

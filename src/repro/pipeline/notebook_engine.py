@@ -237,8 +237,7 @@ class _Kernel:
         self.log = log
         self.client = None
         self.language_info: dict | None = None
-        self.nb = None  # the notebook running now
-        self.cell: int | None = None  # the index of its cell running now; None before the first
+        self.where = "before any cell ran"  # where the notebook running now is, as its failure says
 
     @property
     def pid(self) -> int | None:
@@ -264,7 +263,7 @@ class _Kernel:
         import nbformat
         from nbclient import NotebookClient
 
-        self.nb, self.cell = None, None
+        self.where = "before any cell ran"
         with self.log.open("a", encoding="utf-8") as log:
             print(log_heading(job.name), file=log)
         reply = await self.client.execute_interactive(FRESH_START, silent=True, store_history=False,
@@ -272,27 +271,25 @@ class _Kernel:
         if reply["content"]["status"] != "ok":
             raise RuntimeError(f"the kernel could not be reset: {reply['content'].get('ename')}: "
                                f"{reply['content'].get('evalue')}")
-        self.nb = parameterized(job)
-        self.nb.metadata["language_info"] = self.language_info
+        nb = parameterized(job)
+        nb.metadata["language_info"] = self.language_info
         # As papermill runs it: outputs that arrive late fail the run rather than go missing.
-        client = NotebookClient(self.nb, km=self.manager, raise_on_iopub_timeout=True)
+        client = NotebookClient(nb, km=self.manager, raise_on_iopub_timeout=True)
         client.kc = self.client  # the kernel's own client, connected once
-        for index, cell in enumerate(self.nb.cells):
-            self.cell = index
+        for index, cell in enumerate(nb.cells):
+            self.where = f"at cell {index + 1} ({_first_line(cell.source)})"  # counted from 1, as a reader counts
             await client.async_execute_cell(cell, index)
+        self.where = "after its last cell"
         client.set_widgets_metadata()
-        tidy_notebook(self.nb, job.shown_parameters, job.replacements)
-        nbformat.write(self.nb, str(job.output))
+        tidy_notebook(nb, job.shown_parameters, job.replacements)
+        nbformat.write(nb, str(job.output))
 
     def failure(self, job: Job, error: BaseException, time_limit: float) -> NotebookFailed:
         """The message for ``job``, which ``error`` ended in this kernel (a TimeoutError: its time
         limit): which notebook, which cell, which error, and what the kernel printed meanwhile."""
         from nbclient.exceptions import CellExecutionError, DeadKernelError
 
-        if self.cell is None:
-            where = "before any cell ran"
-        else:  # counted from 1, as a reader counts them
-            where = f"at cell {self.cell + 1} ({_first_line(self.nb.cells[self.cell].source)})"
+        where = self.where
         if isinstance(error, TimeoutError):
             message = (f"notebook {job.name}.ipynb did not finish within its time limit of {time_limit:g} s "
                        f"(--timeout) and was stopped {where}")
