@@ -271,6 +271,19 @@ def test_a_kernel_keeps_no_history_and_writes_only_into_the_scratch_folder(tmp_p
     assert list((scratch / "runtime").iterdir()) == []  # connection files removed at the end
 
 
+def test_a_cells_output_is_one_stream_however_the_kernel_flushed_it(tmp_path):
+    # The kernel sends what a cell prints on a timer (every 0.2 s): two prints half a second apart
+    # arrive as two messages. The written notebook holds one stream, as it would from a fast run, so
+    # two reproductions give the same bytes whatever the machine's load.
+    notebook = write_notebook(tmp_path / "two_prints.ipynb", "import time\nprint('first')\ntime.sleep(0.5)\nprint('second')")
+    scratch, out = tmp_path / "scratch", tmp_path / "out"
+    out.mkdir()
+    with KernelPool(1, scratch, kernel_environment(scratch, {})) as pool:
+        pool.run([job_for(notebook, out)], time_limit=60, progress=lambda line: None)
+    outputs = nbformat.read(out / "two_prints.ipynb", as_version=4).cells[-1].outputs
+    assert [(o.output_type, o.name, o.text) for o in outputs] == [("stream", "stdout", "first\nsecond\n")]
+
+
 def test_a_stop_while_the_kernels_are_being_stopped_waits_until_they_all_are(tmp_path, monkeypatch):
     import repro.pipeline.notebook_engine as engine
 

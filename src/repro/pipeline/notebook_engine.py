@@ -181,8 +181,9 @@ def tidy_notebook(nb, shown_parameters: dict, replacements: list[tuple[str, str]
 
     Removes papermill's per-run metadata and the cells' execution timestamps; writes the injected
     parameters as they are shown to people (paths relative to the repository) under a fixed cell id;
-    joins the pieces of printed text the kernel happened to send apart; replaces the absolute paths
-    listed in ``replacements`` (longest first) wherever an output prints one.
+    replaces the absolute paths listed in ``replacements`` (longest first) wherever an output prints
+    one. (The pieces of printed text a kernel happened to send apart are joined as the cells run:
+    nbclient's ``coalesce_streams``.)
     """
     from papermill.translators import translate_parameters
 
@@ -194,27 +195,8 @@ def tidy_notebook(nb, shown_parameters: dict, replacements: list[tuple[str, str]
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = INJECTED_CELL_ID
             cell.source = translate_parameters("python3", "python", shown_parameters, PARAMETERS_COMMENT)
-        if "outputs" in cell:
-            cell.outputs = _joined_streams(cell.outputs)
         for output in cell.get("outputs", []):
             _scrub_output(output, replacements)
-
-
-def _joined_streams(outputs: list) -> list:
-    """The outputs with each run of one stream's pieces as one output, as Jupyter shows them.
-
-    A kernel sends what a cell prints in pieces cut wherever its flush timer fell, so a busy machine
-    can cut one ``print`` in two; joined, the notebook depends only on what was printed.
-    """
-    joined = []
-    for output in outputs:
-        previous = joined[-1] if joined else None
-        if (previous is not None and output.get("output_type") == "stream" == previous.get("output_type")
-                and output.get("name") == previous.get("name")):
-            previous["text"] += output["text"]
-        else:
-            joined.append(output)
-    return joined
 
 
 def parameterized(job: Job):
@@ -288,7 +270,10 @@ class _Kernel:
         nb = parameterized(job)
         nb.metadata["language_info"] = self.language_info
         # As papermill runs it: outputs that arrive late fail the run rather than go missing.
-        client = NotebookClient(nb, km=self.manager, raise_on_iopub_timeout=True)
+        # coalesce_streams: a kernel sends what a cell prints in pieces cut wherever its output timer
+        # fell, so a busy machine can cut one print in two; merged, each stream is one output and the
+        # executed notebook's bytes do not depend on timing.
+        client = NotebookClient(nb, km=self.manager, raise_on_iopub_timeout=True, coalesce_streams=True)
         client.kc = self.client  # the kernel's own client, connected once
         for index, cell in enumerate(nb.cells):
             self.where = f"at cell {index + 1} ({_first_line(cell.source)})"  # counted from 1, as a reader counts
