@@ -3,7 +3,8 @@ notebook's time limit, stopped by SIGINT or SIGTERM, or killed by SIGKILL. No pr
 outlives it, and $HOME and $TMPDIR (fresh, empty folders for each run here) are left as they were:
 no kernel connection file, no IPython history or profile, no matplotlib cache. A stop or a failure
 also removes the unfinished folder and keeps the previous results; a stop exits 143 or 130 with one
-line saying so."""
+line saying so. The unfinished folder a SIGKILL leaves is removed by the next command that writes
+into the same folder."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ class Run:
             folder.mkdir()
         env = {k: v for k, v in os.environ.items() if k not in REDIRECTS}
         env.update(HOME=str(self.home), TMPDIR=str(self.tmp))
+        self.env = env
         self.process = subprocess.Popen(list(command), cwd=self.cwd, env=env, stdout=subprocess.PIPE,
                                         stderr=subprocess.PIPE, text=True)
         self.root = psutil.Process(self.process.pid)
@@ -189,11 +191,21 @@ def test_a_stop_before_any_results_existed_creates_nothing(tmp_path):
 
 def test_a_reproduction_killed_by_sigkill_leaves_no_kernel_behind(tmp_path):
     # Killed as soon as its kernels are seen, while they still import: they must notice by themselves.
-    # (The unfinished folder it leaves beside --out is the output folder's business: the next run's.)
     run = Run(tmp_path, repro_executable(), "reproduce", "--out", "results")
     run.wait_for_kernels()
     run.collect()
     run.process.kill()
     run.wait()
     assert run.survivors(within=ORPHAN_SECONDS) == []
+    assert run.left_in_home_and_tmp() == {}
+    # The unfinished folder stays beside --out, the kernels' files inside it, until the next command
+    # that writes there removes it (the output folder's recovery) and says so.
+    [left] = [p.name for p in run.cwd.iterdir()]
+    assert left.startswith(".results.partial-") and (run.cwd / left / ".work" / "runtime").is_dir()
+    done = subprocess.run([repro_executable(), "sensitivity", "--out", "results", "--draws", "100"], cwd=run.cwd,
+                          env=run.env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert f"note: removed {left}: the unfinished or unused results of a run into results that was stopped." \
+        in done.stdout + done.stderr
+    assert [p.name for p in run.cwd.iterdir()] == ["results"]
     assert run.left_in_home_and_tmp() == {}
