@@ -271,6 +271,26 @@ def test_a_kernel_keeps_no_history_and_writes_only_into_the_scratch_folder(tmp_p
     assert list((scratch / "runtime").iterdir()) == []  # connection files removed at the end
 
 
+def test_a_full_disk_in_a_cell_is_the_reproductions_one_line_no_space_error(tmp_path):
+    # What a figure's save raises on a full disk: the failure carries the cell's error, from which the
+    # reproduction makes its one-line NoSpaceError (exit 2) rather than a notebook's failure (exit 1).
+    from repro.pipeline.reproduce import NoSpaceError, _reproduce_error
+
+    full = write_notebook(tmp_path / "full.ipynb", "import errno, os",
+                          "raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), 'figure.png')")
+    scratch = tmp_path / "scratch"
+    with pytest.raises(NotebookFailed) as caught:
+        with KernelPool(1, scratch, kernel_environment(scratch, {})) as pool:
+            pool.run([job_for(full, tmp_path)], time_limit=60, progress=lambda line: None)
+    failure = caught.value
+    assert (failure.notebook, failure.error_name) == ("full", "OSError")
+    assert failure.error_value == "[Errno 28] No space left on device: 'figure.png'"
+    error = _reproduce_error(failure)
+    assert isinstance(error, NoSpaceError)
+    assert str(error) == ("the results could not be written: No space left on device: 'figure.png' "
+                          "(notebook full.ipynb); free some space and run again.")
+
+
 def test_a_cells_output_is_one_stream_however_the_kernel_flushed_it(tmp_path):
     # The kernel sends what a cell prints on a timer (every 0.2 s): two prints half a second apart
     # arrive as two messages. The written notebook holds one stream, as it would from a fast run, so
