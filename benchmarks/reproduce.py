@@ -4,8 +4,7 @@ side in the same session, alternating, so that a busy machine slows both alike. 
 whole reproduction is at most 10 times the import baseline.
 
 Also printed, to see where the time goes: each notebook's own time (as `repro reproduce` reports
-it, kernel reset included), and what one worker pays once to start its kernel and import the
-library in it.
+it, kernel reset included), and what each kernel pays once to start and import the library.
 
     python benchmarks/reproduce.py [ROUNDS]      (default 3)
 """
@@ -18,8 +17,6 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
-
-from repro import paths
 
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
 BASELINE_RUNS = 5  # per round: the baseline is short, so take several
@@ -39,11 +36,15 @@ def import_baseline() -> float:
 
 
 def kernel_start_and_warm_up() -> float:
-    """One worker's one-off cost: a kernel started, the library's layers imported in it."""
-    code = ("import time, sys; sys.modules.setdefault('rfc3987_syntax', None); "
-            "from repro.pipeline.notebook_worker import SharedKernel; t = time.perf_counter(); "
-            "k = SharedKernel(sys.argv[1]).prepare(); print(time.perf_counter() - t); k.shutdown()")
-    _, out = timed([sys.executable, "-c", code, str(paths.NOTEBOOKS)])
+    """One kernel's one-off cost: started, the library's layers imported in it, answering."""
+    code = ("import sys, tempfile, time; from pathlib import Path; "
+            "from repro.pipeline.notebook_engine import KernelPool, kernel_environment\n"
+            "with tempfile.TemporaryDirectory() as scratch:\n"
+            "    t = time.perf_counter()\n"
+            "    with KernelPool(1, Path(scratch), kernel_environment(Path(scratch), {})) as pool:\n"
+            "        pool.wait_until_ready()\n"
+            "        print(time.perf_counter() - t)")
+    _, out = timed([sys.executable, "-c", code])
     return float(out.split()[-1])
 
 
@@ -60,9 +61,9 @@ def main() -> None:
             kernel.append(kernel_start_and_warm_up())
             print(f"round {k + 1}: repro reproduce {ours[-1]:.1f} s; import baseline {baseline[-1]:.2f} s "
                   f"(ratio {ours[-1] / baseline[-1]:.1f}); kernel start and warm-up {kernel[-1]:.1f} s", flush=True)
-    print("median per notebook (in its worker, after the kernel's warm-up): " +
+    print("median per notebook (in its kernel, after the warm-up): " +
           ", ".join(f"{name} {statistics.median(t):.1f} s" for name, t in sorted(notebooks.items())))
-    print(f"median kernel start and warm-up (once per worker): {statistics.median(kernel):.1f} s")
+    print(f"median kernel start and warm-up (once per kernel): {statistics.median(kernel):.1f} s")
     m_ours, m_base = statistics.median(ours), statistics.median(baseline)
     print(f"median warm repro reproduce: {m_ours:.1f} s; median `python -c \"import matplotlib.pyplot, pandas\"`: "
           f"{m_base:.2f} s")

@@ -383,7 +383,7 @@ def test_a_mount_point_as_out_is_refused_before_the_run(command, tmp_path, paper
     """rename(2) cannot replace a mount point (EBUSY): the old code found out after the whole run and lost it."""
     never = AssertionError("the run started")
     with tmpfs(tmp_path / "mnt", "size=1m") as mount_point, \
-            mock.patch("repro.pipeline.reproduce._WorkerPool", side_effect=never), \
+            mock.patch("repro.pipeline.notebook_engine.KernelPool", side_effect=never), \
             mock.patch("repro.methods.sensitivity.analyse", side_effect=never), \
             mock.patch("repro.methods.compare.compare", side_effect=never):
         assert main(_commands(paper_copy, mount_point)[command]) == 2
@@ -556,7 +556,7 @@ def test_any_option_of_any_command_ends_in_a_message(command, option, value, tmp
     cwd = os.getcwd()
     os.chdir(home)
     try:
-        with mock.patch("repro.pipeline.reproduce._WorkerPool", side_effect=AssertionError("a reproduction started")):
+        with mock.patch("repro.pipeline.notebook_engine.KernelPool", side_effect=AssertionError("a reproduction started")):
             code, err = _run(argv, capsys)
     except AssertionError as exc:
         if "reproduction started" not in str(exc):

@@ -67,6 +67,7 @@ def test_the_set_up_compiles_this_packages_own_modules_too():
     from repro.bytecode import own_modules
 
     modules = {p.relative_to(Path(repro.__file__).parent).as_posix() for p in own_modules()}
-    # what every process of a reproduction imports: the command, the workers, the kernels
-    assert {"cli.py", "pipeline/reproduce.py", "pipeline/notebook_worker.py", "figures/common.py"} <= modules
+    # what every process of a reproduction imports: the command and the kernels
+    assert {"cli.py", "pipeline/reproduce.py", "pipeline/notebook_engine.py", "pipeline/in_kernel.py",
+            "figures/common.py"} <= modules
     assert all(p.suffix == ".py" and p.is_file() for p in own_modules())

@@ -241,6 +241,13 @@ def test_the_command_line_and_the_pipeline_name_the_formats_the_figures_layer_ha
     assert pipeline.DEFAULT_FORMATS == common.DEFAULT_FORMATS == ("png", "pdf")
 
 
+def test_the_command_line_states_the_pipelines_default_time_limit():
+    from repro.cli import DEFAULT_TIMEOUT
+    from repro.pipeline import reproduce as pipeline
+
+    assert DEFAULT_TIMEOUT == pipeline.DEFAULT_TIMEOUT == 600
+
+
 @pytest.mark.parametrize("given", ["png,gif", "", "png,png", "jpeg"])
 def test_an_unknown_figure_format_is_refused_before_anything_runs(given, tmp_path, capsys):
     from repro.cli import main

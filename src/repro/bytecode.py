@@ -2,8 +2,8 @@
 
 uv installs packages without compiling them (pip compiles every file, about 9,000 here, which costs
 more than a reproduction). Python then compiles each module the first time it is imported, and a
-reproduction's first run imports about 2,100 of them in five processes at once (the command, two
-workers, two kernels): both kernels compile the same modules side by side. That made a fresh
+reproduction's first run imports about 2,100 of them in three processes at once (the command and
+two kernels): both kernels compile the same modules side by side. That made a fresh
 clone's first ``make reproduce`` about 5 s slower than the next. So ``make`` compiles exactly those
 files once, on every core, right after installing them, and this package's own modules with them.
 

@@ -44,6 +44,9 @@ def _load(folder):
 #: The formats ``--formats`` accepts: those of repro.figures.common.FORMATS (a test keeps them equal),
 #: named here so that reading the command line does not import matplotlib.
 FIGURE_FORMATS = ("png", "pdf", "svg")
+#: Each notebook's time limit unless ``--timeout`` says otherwise: repro.pipeline.reproduce.DEFAULT_TIMEOUT
+#: (a test keeps them equal), named here for the same reason.
+DEFAULT_TIMEOUT = 600.0
 
 
 def _figure_formats(text: str) -> tuple[str, ...]:
@@ -54,6 +57,14 @@ def _figure_formats(text: str) -> tuple[str, ...]:
         raise argparse.ArgumentTypeError(f"{text!r}: expected formats from png, pdf, svg, separated by commas, "
                                          "each once (for example png,pdf,svg)")
     return formats
+
+
+def _seconds(text: str) -> float:
+    """``--timeout 600``: a number (checked further by the command, which knows the limits)."""
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number of seconds above 0 and at most a day") from None
 
 
 class UsageError(Exception):
@@ -125,13 +136,15 @@ def cmd_check_source(args) -> int:
 
 
 def cmd_reproduce(args) -> int:
+    from repro.pipeline.notebook_engine import skip_slow_format_checker
     from repro.pipeline.reproduce import (DEFAULT_FORMATS, NoSpaceError, ParameterError, ReproduceError, Stopped,
                                           reproduce)
 
+    skip_slow_format_checker()  # this process reads the notebooks with nbformat
     existed = Path(args.out).exists()
     try:
         reproduce(args.data, args.out, lang=args.lang, jobs=args.jobs, formats=args.formats or DEFAULT_FORMATS,
-                  progress=lambda line: print(line, flush=True))
+                  progress=lambda line: print(line, flush=True), timeout=args.timeout)
     except ReproduceError as exc:
         if isinstance(exc, NoSpaceError):
             kept = "the previous results in it are untouched" if existed else "it was not created"
@@ -340,6 +353,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--formats", type=_figure_formats, default=None, metavar="LIST",
                    help="figure formats, comma-separated, from png, pdf, svg (default: png,pdf; the reference "
                         "is made with the default)")
+    p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help=f"time limit of each notebook, in seconds; a notebook that runs longer fails the run "
+                        f"(default: {DEFAULT_TIMEOUT:g}, at most a day)")
     p.set_defaults(func=cmd_reproduce)
 
     p = sub.add_parser("verify", help="compare a results folder with the committed reference, file by file",

@@ -19,7 +19,7 @@ def _plain(value):
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     # A value can be a numpy one only once numpy is imported; not importing it here keeps `repro
-    # reproduce` from paying for numpy before it starts its workers.
+    # reproduce` from paying for numpy before it starts its kernels.
     np = sys.modules.get("numpy")
     if np is not None and isinstance(value, np.ndarray):
         return _plain(value.tolist())

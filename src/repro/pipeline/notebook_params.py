@@ -13,7 +13,7 @@ _TYPES = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": l
 
 def declared_parameters(notebook: str | Path) -> dict[str, dict]:
     """The parameters a notebook declares: name -> {type, default, help}."""
-    import papermill  # imported here, not with the module: `repro reproduce` checks parameters without papermill (its first worker reads them)
+    import papermill  # imported here, not with the module: `repro reproduce` imports this module before its kernels start
 
     return {name: {"type": p["inferred_type_name"], "default": p["default"], "help": p["help"]}
             for name, p in papermill.inspect_notebook(str(notebook)).items()}
