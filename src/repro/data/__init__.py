@@ -94,9 +94,10 @@ class Analysis:
                          "claims, unchanged. They are not your conclusions: state yours in their place, or delete "
                          "the claims to test the method's verdicts on your scores.")
         if self.placeholders:
-            notes.append(f"datapackage.json: the {' and '.join(self.placeholders)} "
-                         f"{'is' if len(self.placeholders) == 1 else 'are'} still the template's placeholder; "
-                         "write your own, as the report's heading shows them.")
+            many = len(self.placeholders) > 1
+            named = ", ".join(self.placeholders[:-1]) + " and " + self.placeholders[-1] if many else self.placeholders[0]
+            notes.append(f"datapackage.json: the {named} {'are' if many else 'is'} still the template's "
+                         f"placeholder{'s' if many else ''}; write your own: the report's heading shows them.")
         return notes
 
     def caption(self, table: str, lang: str = "ru") -> str:

@@ -53,19 +53,24 @@ EXAMPLES = {
 
 #: The template's title and description of the analysis, in each language: placeholders to replace.
 PLACEHOLDERS = {
-    "ru": {"title": "Мой анализ (замените этим заголовком свой)",
-           "description": "Опишите здесь свой анализ: цель, кто и как оценивал силы."},
+    "ru": {"title": "Мой анализ (замените своим заголовком)",
+           "description": "Опишите здесь свой анализ: цель, кто и как оценивал силы.",
+           "sources": "Укажите, откуда взяты пункты и баллы."},
     "en": {"title": "My analysis (replace this title with yours)",
-           "description": "Describe your analysis here: the goal, who scored the forces and how."},
+           "description": "Describe your analysis here: the goal, who scored the forces and how.",
+           "sources": "Say where your items and scores come from."},
 }
 
 
 def placeholder_fields(descriptor: dict) -> list[str]:
-    """Which of ``title`` and ``description`` in ``descriptor`` are still the template's placeholders."""
+    """Which of ``title``, ``description`` and ``sources`` in ``descriptor`` are still the template's
+    placeholders."""
     left = []
-    for key in ("title", "description"):
-        written = {PLACEHOLDERS[lang][key] for lang in PLACEHOLDERS}
-        if str(descriptor.get(key) or "").strip() in written:
+    sources = descriptor.get("sources")
+    first_source = sources[0].get("title") if isinstance(sources, list) and sources and isinstance(sources[0], dict) else ""
+    for key, value in (("title", descriptor.get("title")), ("description", descriptor.get("description")),
+                       ("sources", first_source)):
+        if str(value or "").strip() in {PLACEHOLDERS[lang][key] for lang in PLACEHOLDERS}:
             left.append(key)
     return left
 
