@@ -17,7 +17,7 @@ JOBS   ?= 2
 # commands run without it. The __pycache__ folders it writes are git-ignored.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: reproduce reference test env browser lab lock imports-list validate benchmark clean
+.PHONY: reproduce reference test env browser lab lock imports-list validate benchmark fixtures clean
 
 reproduce: $(STAMP)
 	$(BIN)/repro validate
@@ -144,6 +144,11 @@ lock: $(STAMP)
 	  $(BIN)/python -m pip install --quiet pip-tools; }
 	$(BIN)/pip-compile --quiet --extra test --generate-hashes --strip-extras --allow-unsafe \
 	  --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
+
+# Remake the students' files the tests read (tests/fixtures/clients/README.md): Excel's bytes, and
+# LibreOffice Calc's own output (installed from Debian when missing and run as root). Commit the result.
+fixtures: $(STAMP)
+	sh tests/fixtures/clients/make_fixtures.sh
 
 clean:
 	rm -rf results verify-diff .pytest_cache

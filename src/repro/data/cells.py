@@ -15,8 +15,9 @@ SAVE_KEEPING_LETTERS = ("Save it again from the spreadsheet, so that the letters
                         "Calc, File > Save As > 'Text CSV (.csv)' with 'Edit filter settings' ticked and "
                         "Character set 'Unicode (UTF-8)'. The letters cannot be recovered from this file.")
 
-# A run of question marks standing for a whole word ("?????? ???????"), or one between letters ("Caf?").
-_LOST = re.compile(r"(?<![^\s\"'«(,;:.!-])\?{2,}(?![^\s\"'»),;:.!-])|(?<=[^\W\d_])\?(?=[^\W\d_])")
+# A run of question marks standing for a whole word ("?????? ???????"), or one before a letter ("Caf?s",
+# "?слышащего": a question mark ends a sentence, so a letter never follows it directly).
+_LOST = re.compile(r"(?<![^\s\"'«(,;:.!-])\?{2,}(?![^\s\"'»),;:.!-])|\?(?=[^\W\d_])")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -39,17 +40,28 @@ def lost_letters(value: str) -> str | None:
 
 
 def garbled(value: str) -> str | None:
-    """The text ``value`` should have read if it is UTF-8 text read in a code page ("РџСЂРёРјРµСЂ"
-    for "Пример", "CafÃ©" for "Café") and saved like that, or None."""
+    """The text ``value`` should have read if words of it are UTF-8 text read in a code page and saved
+    like that ("РџСЂРёРјРµСЂ" for "Пример", "CafÃ©" for "Café"), or None.
+
+    A word is taken for garbled only when its bytes in that code page are UTF-8 for a word with two
+    letters outside ASCII, or one accented Latin letter: a real word's bytes practically never are.
+    """
     if value.isascii():
         return None
     for code_page in ("cp1251", "cp1252", "koi8_r", "latin-1"):
-        try:
-            meant = value.encode(code_page).decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            continue
-        if meant != value and not meant.isascii():
-            return meant
+        words, changed = value.split(" "), False
+        for i, word in enumerate(words):
+            if word.isascii():
+                continue
+            try:
+                meant = word.encode(code_page).decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                continue
+            letters = [ch for ch in meant if not ch.isascii() and ch.isalpha()]
+            if meant != word and (len(letters) >= 2 or letters and unicodedata.name(letters[0]).startswith("LATIN")):
+                words[i], changed = meant, True
+        if changed:
+            return " ".join(words)
     return None
 
 

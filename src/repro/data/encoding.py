@@ -110,8 +110,11 @@ def decode(data: bytes) -> Decoded:
                             + SAVE_AS_UTF8) from None
         return Decoded(text, "UTF-16", "read as UTF-16 (Excel's 'Unicode text').")
     if b"\x00" in data:
+        # UTF-16 puts the NUL of each ASCII character at the same side of it: odd bytes, or even ones.
+        odd = data[1::2].count(0)
+        even = data[0::2].count(0)
         hint = (" It looks like UTF-16 without the byte-order mark that tells its byte order."
-                if data.count(b"\x00") * 3 > len(data) else "")
+                if max(odd, even) >= 9 * min(odd, even) and max(odd, even) * 10 >= len(data) // 2 else "")
         raise Undecided("holds NUL bytes, so it is not a CSV text file." + hint + " " + SAVE_AS_UTF8)
     try:
         return Decoded(data.decode("utf-8"), "UTF-8")
@@ -217,14 +220,19 @@ def _code_page(data: bytes) -> Decoded:
         else:
             readings[encoding] = text
     letters = {e: sum(not ch.isascii() for ch in "".join(_LETTERS.findall(t))) for e, t in readings.items()}
-    for encoding in [e for e, n in letters.items() if n < MIN_LETTERS]:
+    # Signs alone (no letter outside ASCII: quotes, dashes, №) are read alike by the code pages that
+    # have them, so no choice is made; a few letters are too little evidence to choose on.
+    for encoding in [e for e, n in letters.items() if 0 < n < MIN_LETTERS]:
         ruled_out[encoding] = f"it would hold only {letters[encoding]} letters outside ASCII, too few to tell"
         del readings[encoding]
+    if len(set(readings.values())) > 1:
+        for encoding in [e for e in readings if not letters[e]]:
+            del readings[encoding]
     if not readings:
         shown = "; ".join(f"as {CODE_PAGES[e]} {why}" for e, why in ruled_out.items())
         raise Undecided(f"is not UTF-8, and no encoding a spreadsheet saves in reads it as text ({shown}). "
                         + SAVE_AS_UTF8)
-    if len(set(readings.values())) == 1:  # e.g. only « » or №, which two code pages share
+    if len(set(readings.values())) == 1:
         encoding = next(iter(readings))
         why = None if len(readings) == 1 else f"as {' or '.join(CODE_PAGES[e] for e in readings)} alike"
         return Decoded(readings[encoding], CODE_PAGES[encoding], _code_page_note(encoding, why))
