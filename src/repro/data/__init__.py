@@ -282,6 +282,9 @@ def load_analysis(folder: str | Path | None = None) -> Analysis:
             captions[r["name"]] = r.get("caption", "")
             captions[f"{r['name']}_en"] = r.get("caption_en", "")
     captions.update(codebook.theme_of(descriptor))
+    if lotus is not None and not captions["lotus"]:
+        notes.append('the lotus flower has no theme, so its centre reads "Theme": declare it at the top of '
+                     'datapackage.json, "theme": "..." (repro template writes it with --theme).')
     examples = {name: example_rows(name, t.header, t.rows, t.row_numbers) for name, t in tables.items()}
     return Analysis(folder, swot, force_field, lotus, scale, captions, notes, claims, components, sources,
                     {name: rows for name, rows in examples.items() if rows}, placeholder_fields(descriptor))

@@ -51,7 +51,7 @@ WORDS = {
                     "describes the examples, not the author's analysis.",
         "example_claims": "The conclusions tested are the template's example claims ({where}), not the author's.",
         "fields": {"title": "title", "description": "description", "sources": "source"},
-        "rows": "rows", "row": "row", "and": "and",
+        "rows": "rows", "row": "row", "and": "and", "sheet": "sheet",
     },
     "ru": {
         "report": "Отчёт о воспроизведении", "sources": "Источник", "data": "Данные", "package": "Пакет",
@@ -77,7 +77,7 @@ WORDS = {
                     "примеры, а не анализ автора.",
         "example_claims": "Проверяемые выводы — примеры из шаблона ({where}), а не выводы автора.",
         "fields": {"title": "заголовок", "description": "описание", "sources": "источник"},
-        "rows": "строки", "row": "строка", "and": "и",
+        "rows": "строки", "row": "строка", "and": "и", "sheet": "лист",
     },
 }
 
@@ -177,8 +177,9 @@ def unfinished(analysis, lang: str) -> list[str]:
     def where(names) -> str:
         parts = []
         for name in names:
-            rows = analysis.examples[name]
-            parts.append(f"{analysis.source(name).label}, {words['row' if len(rows) == 1 else 'rows']} "
+            rows, source = analysis.examples[name], analysis.source(name)
+            sheet = f", {words['sheet']} {source.sheet}" if source.sheet else ""
+            parts.append(f"{source.file}{sheet}, {words['row' if len(rows) == 1 else 'rows']} "
                          + ", ".join(map(str, rows)))
         return "; ".join(parts)
 
