@@ -188,9 +188,14 @@ def write_template(folder: str | Path, lang: str = "en", scale: tuple[float, flo
     workbook
         Write the tables as the sheets of one workbook, ``analysis.xlsx``, instead of CSV files.
     """
+    from repro.data.workbook import workbooks_in
+
     folder = Path(folder)
-    names = ([WORKBOOK] if workbook else [f"{name}.csv" for name in HEADERS]) + ["datapackage.json"]
+    # Any table already there, as a CSV file or a workbook, would make a second version of the analysis.
+    names = [f"{name}.csv" for name in codebook.RESOURCES] + [WORKBOOK, "datapackage.json"]
     existing = [n for n in names if (folder / n).exists()]
+    if folder.is_dir():
+        existing += [p.name for p in workbooks_in(folder) if p.name not in existing]
     if existing:
         raise AnalysisError([Problem(n, f"already exists in {folder}; choose an empty folder (nothing was written).")
                              for n in existing])
