@@ -278,13 +278,13 @@ def test_a_cyrillic_letter_in_an_id_is_named_with_its_position(paper_copy, capsy
     edit(paper_copy / "force_field.csv", ",O3,", ",О3,")
     err = validate_err(paper_copy, capsys)
     assert ('force_field.csv, row 4 (id D3), column "swot_id": refers to \'О3\', which is not an id in swot.csv: '
-            "'О3' looks like O3, but its letter 1, 'О', is Cyrillic (U+041E) where O3 has Latin 'O' (U+004F)") in err
+            "it looks like O3, but its letter 1, 'О', is Cyrillic (U+041E) where O3 has Latin 'O' (U+004F)") in err
 
 
 def test_a_value_of_a_list_typed_in_the_other_script_is_named(paper_copy, capsys):
     edit(paper_copy / "swot.csv", "O1,O,1", "O1,О,1")  # Cyrillic О as the quadrant
     err = validate_err(paper_copy, capsys)
-    assert "expected one of S, W, O, T, found 'О' looks like O, but its letter 1, 'О', is Cyrillic" in err
+    assert "expected one of S, W, O, T, found 'О': it looks like O, but its letter 1, 'О', is Cyrillic" in err
 
 
 def test_an_id_mixing_scripts_is_named_as_such(small_analysis, capsys):

@@ -112,15 +112,15 @@ def skeleton(value: str) -> str:
 
 
 def lookalike(value: str, known: list[str]) -> str | None:
-    """When ``value`` is not among ``known`` but looks like one of them, say which letters differ
-    ("'О3' looks like O3, but its letter 1, 'О', is Cyrillic (U+041E) where O3 has Latin 'O'")."""
+    """When ``value`` is not among ``known`` but looks like one of them, say which letter differs
+    ("it looks like O3, but its letter 1, 'О', is Cyrillic (U+041E) where O3 has Latin 'O' ...")."""
     if value in known:
         return None
     for candidate in known:
         if len(candidate) == len(value) and skeleton(candidate) == skeleton(value):
             position, (typed, meant) = next((i, pair) for i, pair in enumerate(zip(value, candidate), start=1)
                                             if pair[0] != pair[1])
-            return (f"{shown(value)} looks like {candidate}, but its letter {position}, '{typed}', is "
+            return (f"it looks like {candidate}, but its letter {position}, '{typed}', is "
                     f"{script_of(typed) or 'another sign'} (U+{ord(typed):04X}) where {candidate} has "
                     f"{script_of(meant) or ''} '{meant}' (U+{ord(meant):04X}); retype it with the keyboard "
                     f"set to {script_of(meant) or 'the other script'}".replace("  ", " "))

@@ -51,7 +51,8 @@ def _explain(error, field: dict | None, cell) -> str:
             return "a value is required here; the cell is empty."
         if kind == "enum":
             hint = lookalike(cell, constraints["enum"])
-            return f"expected one of {', '.join(constraints['enum'])}, found {hint or shown(cell)}."
+            return (f"expected one of {', '.join(constraints['enum'])}, found {shown(cell)}"
+                    + (f": {hint}." if hint else "."))
         if kind == "minimum":
             return f"expected at least {constraints['minimum']}, found {shown(cell)}."
         if kind == "maximum":
