@@ -301,3 +301,12 @@ def test_a_report_of_the_unchanged_template_says_so_at_the_top(tmp_path):
     assert "Проверяемые выводы — примеры из шаблона (claims.csv, строки 2, 3, 4)" in top
     html = render_report(load_analysis(paths.PAPER_DATA), tmp_path / "out", lang="en")
     assert 'class="unfinished"' not in html.split("</style>")[1]  # the paper's report has nothing of the kind
+
+
+def test_the_sensitivity_of_the_templates_example_claims_says_they_are_examples(tmp_path, capsys):
+    folder = tmp_path / "mine"
+    main(["template", str(folder)])
+    capsys.readouterr()
+    assert main(["sensitivity", "--data", str(folder), "--out", str(tmp_path / "out"), "--draws", "1000"]) == 0
+    assert "template: claims.csv, rows 2-4: the template's example claims, unchanged. They are not your " \
+           "conclusions" in capsys.readouterr().out

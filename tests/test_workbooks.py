@@ -208,11 +208,11 @@ def _comparable(path: Path) -> bytes:
     for cell in notebook["cells"]:
         joined = []
         for output in cell.get("outputs", []):
-            if joined and output.get("output_type") == "stream" and joined[-1].get("output_type") == "stream" \
-                    and joined[-1]["name"] == output["name"]:
-                joined[-1] = {**joined[-1], "text": "".join(joined[-1]["text"]) + "".join(output["text"])}
-            else:
-                joined.append(output)
+            if output.get("output_type") == "stream":
+                output = {**output, "text": "".join(output["text"])}
+                if joined and joined[-1].get("output_type") == "stream" and joined[-1]["name"] == output["name"]:
+                    output = {**output, "text": joined.pop()["text"] + output["text"]}
+            joined.append(output)
         cell["outputs"] = joined
     return json.dumps(notebook, sort_keys=True).encode()
 

@@ -201,6 +201,8 @@ def cmd_sensitivity(args) -> int:
               f"moved to {m.new_score:g} (by {m.moved_by:+g}).")
     for note in result["notes"]:
         print(f"note: {note}")
+    for note in analysis.example_notes():  # the template's example claims are not the student's conclusions
+        print(f"template: {note}")
     print(result["claims"][["claim", "holds", "p_holds", "p_holds_se", "break_even_text"]].to_string(index=False))
     print(f"Wrote claims.csv and sensitivity.json to {args.out}")
     return 0

@@ -51,7 +51,7 @@ class Analysis:
     sources: dict[str, TableSource] = field(default_factory=dict)
     #: The rows of each table that are still the template's examples, unchanged, by table name.
     examples: dict[str, list[int]] = field(default_factory=dict)
-    #: Which of the codebook's title and description are still the template's placeholders.
+    #: Which of the codebook's title, description and sources are still the template's placeholders.
     placeholders: list[str] = field(default_factory=list)
 
     @property
