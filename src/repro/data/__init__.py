@@ -73,12 +73,14 @@ class Analysis:
         return self.sources.get(name) or TableSource(f"{name}.csv")
 
     def input_hashes(self) -> dict[str, str]:
-        """SHA-256 of each data file of the folder (CSV, workbook and JSON), by file name: what a
-        manifest records to say which inputs made an output, without naming where they lie."""
-        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-                for p in sorted(self.folder.iterdir())
-                if p.is_file() and p.suffix.lower() in (".csv", ".json", *WORKBOOK_SUFFIXES)
-                and not p.name.startswith(("~$", "."))}
+        """SHA-256 of each file of the analysis (:func:`input_file_names`), by file name: what a
+        manifest records to say which inputs made an output, without naming where they lie. Each is
+        read in blocks, never whole; no other file of the folder is opened."""
+        hashes = {}
+        for name in input_file_names(self.folder):
+            with (self.folder / name).open("rb") as f:
+                hashes[name] = hashlib.file_digest(f, "sha256").hexdigest()
+        return hashes
 
     def example_notes(self) -> list[str]:
         """What is still the template's: its example rows, unchanged, and its placeholder title and
@@ -121,6 +123,16 @@ class Analysis:
             parts.append(f"{_count(len(self.lotus), 'lotus proposal')} in {_count(self.lotus['block'].nunique(), 'block')}")
         parts.append(f"scores on a {self.scale} scale" if self.has_scores else "no scores")
         return ", ".join(parts)
+
+
+def input_file_names(folder: Path) -> list[str]:
+    """The files of an analysis folder that make up the analysis, sorted: each table the codebook
+    names (``swot.csv`` ...), or the workbook holding them, and ``datapackage.json``, where present.
+    Nothing else in the folder counts (a spreadsheet's lock file, the student's other files)."""
+    names = [f"{name}.csv" for name in codebook.RESOURCES] + ["datapackage.json"]
+    present = [n for n in names if (folder / n).is_file()]
+    present += [p.name for p in workbooks_in(folder) if p.suffix.lower() in WORKBOOK_SUFFIXES]
+    return sorted(present)
 
 
 def _rows(numbers: list[int]) -> str:

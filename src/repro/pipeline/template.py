@@ -14,6 +14,7 @@ delete them to let the method's verdicts on your scores serve as the claims."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -148,9 +149,10 @@ def _typed_rows(name: str, rows: list[list[str]]) -> list[list]:
     return typed
 
 
-def write_workbook(path: Path, tables: dict[str, tuple[list[str], list[list]]]) -> None:
-    """Write ``tables`` (name: header and rows) as the sheets of one ``.xlsx`` workbook, header bold
-    and frozen, columns wide enough to read. Cells are written as given: numbers as numbers."""
+def write_workbook(path, tables: dict[str, tuple[list[str], list[list]]]) -> None:
+    """Write ``tables`` (name: header and rows) as the sheets of one ``.xlsx`` workbook to ``path`` (a
+    path or a binary file), header bold and frozen, columns wide enough to read. Cells are written as
+    given: numbers as numbers."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -199,23 +201,23 @@ def write_template(folder: str | Path, lang: str = "en", scale: tuple[float, flo
     if existing:
         raise AnalysisError([Problem(n, f"already exists in {folder}; choose an empty folder (nothing was written).")
                              for n in existing])
-    descriptor = _descriptor(lang, scale, theme, workbook)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
+    contents = {}
     if workbook:
-        path = folder / WORKBOOK
-        write_workbook(path, {name: (header, _typed_rows(name, EXAMPLES[lang][name]))
-                              for name, header in HEADERS.items()})
-        written.append(path)
+        book = io.BytesIO()
+        write_workbook(book, {name: (header, _typed_rows(name, EXAMPLES[lang][name])) for name, header in HEADERS.items()})
+        contents[WORKBOOK] = book.getvalue()
     else:
         for name, header in HEADERS.items():
-            path = folder / f"{name}.csv"
-            with path.open("w", encoding="utf-8", newline="") as f:
-                writer = csv.writer(f, lineterminator="\n")
-                writer.writerow(header)
-                writer.writerows(EXAMPLES[lang][name])
-            written.append(path)
-    path = folder / "datapackage.json"
-    path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    written.append(path)
+            text = io.StringIO()
+            writer = csv.writer(text, lineterminator="\n")
+            writer.writerow(header)
+            writer.writerows(EXAMPLES[lang][name])
+            contents[f"{name}.csv"] = text.getvalue().encode("utf-8")
+    descriptor = _descriptor(lang, scale, theme, workbook)
+    contents["datapackage.json"] = (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, data in contents.items():
+        (folder / name).write_bytes(data)
+        written.append(folder / name)
     return written
