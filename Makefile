@@ -17,7 +17,7 @@ JOBS   ?= 2
 # commands run without it. The __pycache__ folders it writes are git-ignored.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: reproduce reference test test-pythons dist env browser lab lock imports-list validate benchmark clean
+.PHONY: reproduce reference test test-pythons dist env browser lab lock imports-list validate benchmark fixtures clean
 
 reproduce: $(STAMP)
 	$(BIN)/repro validate
@@ -159,6 +159,11 @@ lock:
 	$(UV) pip compile pyproject.toml --extra lab --extra test --universal --python-version 3.11 \
 	  --generate-hashes --no-emit-index-url --custom-compile-command "make lock" --quiet $(UPGRADE) \
 	  --output-file requirements.lock
+
+# Remake the students' files the tests read (tests/fixtures/clients/README.md): Excel's bytes, and
+# LibreOffice Calc's own output (installed from Debian when missing and run as root). Commit the result.
+fixtures: $(STAMP)
+	sh tests/fixtures/clients/make_fixtures.sh
 
 clean:
 	rm -rf results verify-diff .pytest_cache
