@@ -27,9 +27,9 @@ from repro.data.csvfile import read_csv_table
 from repro.data.encoding import SAVE_AS_UTF8, Undecided, decode
 from repro.errors import Problem
 
-from conftest import tree_snapshot
+from conftest import REPOSITORY, tree_snapshot
 
-CLIENTS = paths.ROOT / "tests" / "fixtures" / "clients"
+CLIENTS = REPOSITORY / "tests" / "fixtures" / "clients"
 
 
 def put(folder, fixture: str, table: str):

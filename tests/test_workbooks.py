@@ -22,9 +22,9 @@ from repro.cli import main
 from repro.data.workbook import cell_text
 from repro.pipeline.template import write_template
 
-from conftest import tree_snapshot
+from conftest import REPOSITORY, tree_snapshot
 
-CLIENTS = paths.ROOT / "tests" / "fixtures" / "clients"
+CLIENTS = REPOSITORY / "tests" / "fixtures" / "clients"
 TABLES = ("swot", "force_field", "lotus", "claims", "components")
 
 
@@ -218,11 +218,13 @@ def _comparable(path: Path) -> bytes:
 
 
 def assert_same_results(a: Path, b: Path) -> None:
-    """Every output of ``a`` and ``b`` the same but the manifest (which records the input files) and
-    the report's notes on the template's examples (which name the file or the sheet they are in)."""
+    """Every output of ``a`` and ``b`` the same but the manifest (which records the input files), its
+    seal (``.repro-seal``, a keyed hash of the manifest's bytes) and the report's notes on the
+    template's examples (which name the file or the sheet they are in)."""
     files = lambda root: sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
     assert files(a) == files(b)
-    differ = [f for f in files(a) if f != "manifest.json" and _comparable(a / f) != _comparable(b / f)]
+    differ = [f for f in files(a) if f not in ("manifest.json", ".repro-seal")
+              and _comparable(a / f) != _comparable(b / f)]
     assert not differ, differ
 
 
