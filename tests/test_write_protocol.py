@@ -342,6 +342,36 @@ def test_template_writes_all_files_or_none(tmp_path, monkeypatch):
     assert (folder / "claims.csv").read_text(encoding="utf-8") == "the user's claims"
 
 
+def test_the_template_as_a_workbook_never_writes_through_a_link(tmp_path, capsys):
+    folder = tmp_path / "my-case"
+    folder.mkdir()
+    outside = tmp_path / "outside" / "victim.xlsx"
+    outside.parent.mkdir()
+    (folder / "analysis.xlsx").symlink_to(outside)  # points nowhere yet
+    assert main(["template", str(folder), "--workbook"]) == 2
+    assert "analysis.xlsx: already exists" in capsys.readouterr().err
+    assert not outside.exists() and sorted(p.name for p in folder.iterdir()) == ["analysis.xlsx"]
+
+
+def test_the_template_as_a_workbook_writes_both_files_or_none(tmp_path, monkeypatch):
+    """datapackage.json's name taken between the check and the rename: the workbook renamed is taken back."""
+    from repro.pipeline import template
+
+    folder = tmp_path / "case"
+    rename = outdir._rename_no_replace
+
+    def someone_is_faster(source, target):
+        if target.name == "datapackage.json":
+            target.write_text("{}", encoding="utf-8")
+        return rename(source, target)
+
+    monkeypatch.setattr(outdir, "_rename_no_replace", someone_is_faster)
+    with pytest.raises(template.AnalysisError, match="datapackage.json"):
+        template.write_template(folder, workbook=True)
+    assert sorted(p.name for p in folder.iterdir()) == ["datapackage.json"]
+    assert (folder / "datapackage.json").read_text(encoding="utf-8") == "{}"
+
+
 # --- the committed reference ---------------------------------------------------------------------
 
 def git(folder: Path, *arguments: str) -> None:
