@@ -69,6 +69,20 @@ def test_the_template_workbook_validates_and_says_its_rows_are_examples(workbook
     assert dict(zip(analysis.forces["id"], analysis.forces["score"])) == {"D1": 3.0, "R1": 2.0}
 
 
+def test_the_template_workbook_records_no_time(tmp_path):
+    """The same template, the same bytes: openpyxl stamps the archive's members and the document's
+    created and modified properties with the moment of saving, which the template leaves out."""
+    write_template(tmp_path / "a", workbook=True)
+    write_template(tmp_path / "b", workbook=True)
+    first = (tmp_path / "a" / "analysis.xlsx").read_bytes()
+    assert first == (tmp_path / "b" / "analysis.xlsx").read_bytes()
+    with zipfile.ZipFile(tmp_path / "a" / "analysis.xlsx") as book:
+        assert {member.date_time for member in book.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        core = book.read("docProps/core.xml")
+    assert b"dcterms:created" not in core and b"dcterms:modified" not in core
+    assert load_workbook(tmp_path / "a" / "analysis.xlsx")["swot"]["D2"].value == "An example strength"
+
+
 def test_the_ods_libreoffice_makes_of_the_template_validates(tmp_path):
     folder = tmp_path / "mine"
     folder.mkdir()

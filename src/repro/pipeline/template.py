@@ -19,6 +19,7 @@ import json
 import os
 import re
 import secrets
+import zipfile
 from pathlib import Path
 
 from repro.data import codebook, limits
@@ -153,10 +154,31 @@ def _typed_rows(name: str, rows: list[list[str]]) -> list[list]:
     return typed
 
 
+#: The moment a zip archive's members may be stamped with when none is meant: its format's earliest.
+_NO_TIME = (1980, 1, 1, 0, 0, 0)
+_CORE_TIMES = re.compile(rb"<dcterms:(created|modified)\b[^>]*>[^<]*</dcterms:\1>")
+
+
+def _timeless(workbook: bytes) -> bytes:
+    """``workbook`` (an .xlsx archive) without the moment it was saved: openpyxl stamps every member
+    of the archive and the document's created and modified properties (optional in the format) with
+    the current time, so that the same tables would give other bytes each time."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "docProps/core.xml":
+                data = _CORE_TIMES.sub(b"", data)
+            stamped = zipfile.ZipInfo(member.filename, _NO_TIME)
+            stamped.external_attr = member.external_attr
+            target.writestr(stamped, data, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
 def write_workbook(path, tables: dict[str, tuple[list[str], list[list]]]) -> None:
     """Write ``tables`` (name: header and rows) as the sheets of one ``.xlsx`` workbook to ``path`` (a
     path or a binary file), header bold and frozen, columns wide enough to read. Cells are written as
-    given: numbers as numbers."""
+    given: numbers as numbers. The same tables give the same bytes: no time is recorded."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -173,7 +195,13 @@ def write_workbook(path, tables: dict[str, tuple[list[str], list[list]]]) -> Non
         for column, values in zip(sheet.columns, zip(header, *rows) if rows else [(h,) for h in header]):
             width = max(len(str(v)) for v in values if v is not None)
             sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)
-    book.save(path)
+    saved = io.BytesIO()
+    book.save(saved)
+    data = _timeless(saved.getvalue())
+    if isinstance(path, (str, os.PathLike)):
+        Path(path).write_bytes(data)
+    else:
+        path.write(data)
 
 
 def _refusal(folder: Path, names: list[str]) -> AnalysisError:
