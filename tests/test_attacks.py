@@ -80,18 +80,23 @@ DATA_CASES = {
 }
 
 
-@pytest.mark.parametrize("case", list(DATA_CASES))
-def test_bad_data_is_refused_with_its_limit_in_one_line(case, paper_copy, capsys):
-    breaker, expected = DATA_CASES[case]
-    breaker(paper_copy)
-    before = tree_snapshot(paper_copy)
-    assert main(["validate", "--data", str(paper_copy)]) == 2
+def assert_refused_in_one_line(folder: Path, breaker, expected: list[str], capsys) -> None:
+    """Break ``folder`` with ``breaker``: validate exits 2 with one line holding every part of
+    ``expected``, and leaves the folder as it was."""
+    breaker(folder)
+    before = tree_snapshot(folder)
+    assert main(["validate", "--data", str(folder)]) == 2
     err = capsys.readouterr().err
     lines = error_lines(err)
     assert len(lines) == 1 and "Traceback" not in err, err[:2000]
     for part in expected:
         assert part in lines[0], f"{part!r} missing from {lines[0][:500]!r}"
-    assert tree_snapshot(paper_copy) == before
+    assert tree_snapshot(folder) == before
+
+
+@pytest.mark.parametrize("case", list(DATA_CASES))
+def test_bad_data_is_refused_with_its_limit_in_one_line(case, paper_copy, capsys):
+    assert_refused_in_one_line(paper_copy, *DATA_CASES[case], capsys)
 
 
 def _sheet(folder: Path, name: str, change) -> None:
@@ -142,16 +147,7 @@ def test_a_workbook_beyond_a_limit_is_refused_with_it_in_one_line(case, tmp_path
 
     folder = tmp_path / "mine"
     write_template(folder, workbook=True)
-    breaker, expected = SHEET_CASES[case]
-    breaker(folder)
-    before = tree_snapshot(folder)
-    assert main(["validate", "--data", str(folder)]) == 2
-    err = capsys.readouterr().err
-    lines = error_lines(err)
-    assert len(lines) == 1 and "Traceback" not in err, err[:2000]
-    for part in expected:
-        assert part in lines[0], f"{part!r} missing from {lines[0][:500]!r}"
-    assert tree_snapshot(folder) == before
+    assert_refused_in_one_line(folder, *SHEET_CASES[case], capsys)
 
 
 def test_more_forces_than_the_limit_in_a_sheet_are_refused(tmp_path, capsys):
