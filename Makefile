@@ -6,6 +6,8 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
+BENCH_LOG   := $(VENV)/setup-bench.log
 JOBS   ?= 2
 
 # Bytecode: uv, unlike pip, compiles nothing at install (compiling all ~9000 files would cost more than
@@ -17,7 +19,7 @@ JOBS   ?= 2
 # commands run without it. The __pycache__ folders it writes are git-ignored.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: reproduce reference test test-pythons dist env browser lab lock imports-list validate benchmark fixtures clean
+.PHONY: reproduce reference test test-pythons dist env browser lab lock imports-list validate benchmark bench-env lock-bench fixtures clean
 
 reproduce: $(STAMP)
 	$(BIN)/repro validate
@@ -142,13 +144,30 @@ validate: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
-# The last one clones the repository into temporary folders and times a fresh clone's `make reproduce`
-# against a second one in the same clone (a few minutes).
-benchmark: $(STAMP)
+# explorer_browser.py moves the explorer's sliders in JupyterLab in Debian's headless chromium (needs
+# bench-env and browser). The last one clones the repository into temporary folders and times a fresh
+# clone's `make reproduce` against a second one in the same clone (a few minutes).
+benchmark: $(BENCH_STAMP) browser
 	$(BIN)/python benchmarks/reproduce.py
 	$(BIN)/python benchmarks/sensitivity.py
 	$(BIN)/python benchmarks/explorer.py
+	$(BIN)/python benchmarks/explorer_browser.py
 	$(BIN)/python benchmarks/fresh_clone.py
+
+# The benchmarks' own packages (Playwright for Python), pinned with hashes in their own lock so that
+# requirements.lock holds only what the package needs. They are added to the environment; a rebuild of
+# the environment (a sync to requirements.lock) removes them, and this stamp, then older than the
+# environment's, adds them again. Installed like the environment: uv, or pip where uv cannot be used.
+bench-env: $(BENCH_STAMP)
+	@:
+
+$(BENCH_STAMP): $(STAMP) requirements-bench.lock
+	@echo "adding the benchmarks' packages to $(VENV)/ from requirements-bench.lock"
+	@{ $(UV) pip install --require-hashes --no-deps --python $(BIN)/python -r requirements-bench.lock || { \
+	    { $(BIN)/python -m pip --version || $(BIN)/python -m ensurepip --default-pip; } && \
+	    $(BIN)/python -m pip install --require-hashes --no-deps -r requirements-bench.lock; }; \
+	  } >$(BENCH_LOG) 2>&1 || { cat $(BENCH_LOG) >&2; exit 1; }
+	@touch $(BENCH_STAMP)
 
 # Re-pin every package (needs the registry): one universal lock, with hashes, that resolves for every
 # Python from 3.11 on and every platform (markers say which pins apply where). Pins already in the lock
@@ -159,6 +178,13 @@ lock:
 	$(UV) pip compile pyproject.toml --extra lab --extra test --universal --python-version 3.11 \
 	  --generate-hashes --no-emit-index-url --custom-compile-command "make lock" --quiet $(UPGRADE) \
 	  --output-file requirements.lock
+
+# Re-pin the benchmarks' packages within requirements.lock's versions (needs the registry). Run after
+# `make lock` or after changing requirements-bench.in.
+lock-bench:
+	@mkdir -p $(VENV) && { $(UV_READY); } >$(UV_LOG) 2>&1 || { cat $(UV_LOG) >&2; exit 1; }
+	$(UV) pip compile requirements-bench.in --universal --python-version 3.11 --generate-hashes \
+	  --no-emit-index-url --custom-compile-command "make lock-bench" --quiet --output-file requirements-bench.lock
 
 # Remake the students' files the tests read (tests/fixtures/clients/README.md): Excel's bytes, and
 # LibreOffice Calc's own output (installed from Debian when missing and run as root). Commit the result.

@@ -1,14 +1,19 @@
 """The live explorer, from Python (no browser): set a score or a slider, read the claims and the figure."""
 
 import io
+import random
 
 import numpy as np
 import pytest
+from ipywidgets import Widget
+from matplotlib.patches import Circle, FancyArrow
+from matplotlib.text import Text
 from PIL import Image
 
 from repro import load_analysis, paths
 from repro.explorer import SCREEN_DPI, Explorer, nice_step, score_step
 from repro.figures.common import text_role
+from repro.figures.redraw import looks
 
 PAPER = load_analysis()
 TUTORIAL = load_analysis(paths.EXAMPLES / "tutorial")
@@ -161,3 +166,140 @@ def test_the_claims_table_has_what_the_widget_shows(paper):
     russian = Explorer(PAPER, lang="ru", half_width=0.0, draws=2000).table_html()
     assert "сильнейшая сила сопротивления" in russian and "strongest restraining force" not in russian
     assert html.count("<tr") == len(table) + 1  # a header row and one row per claim
+
+
+# --- the picture: drawn only where it changed, and still the whole figure pixel for pixel ------------
+
+def whole_drawing(explorer: Explorer) -> np.ndarray:
+    out = io.BytesIO()
+    explorer.figure.savefig(out, format="png", dpi=SCREEN_DPI)
+    return np.asarray(Image.open(out).convert("RGB"))
+
+
+def picture(explorer: Explorer) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(explorer.png())).convert("RGB"))
+
+
+@pytest.mark.parametrize("which", ["paper ru", "paper en", "tutorial", "small"])
+def test_random_moves_give_the_whole_drawing_pixel_for_pixel(which, small_analysis):
+    analysis = {"tutorial": TUTORIAL, "small": None}.get(which, PAPER)
+    if which == "small":  # 3 driving against 2 restraining forces, on a 1-10 scale
+        analysis = load_analysis(small_analysis)
+    explorer = Explorer(analysis, lang="en" if which != "paper ru" else "ru", half_width=0.0, draws=100)
+    explorer.png()
+    rng = random.Random(which)
+    low, high, step = explorer.scale.minimum, explorer.scale.maximum, explorer.step
+    for move in range(10):
+        for force_id in rng.sample(list(explorer.scores), rng.choice([1, 1, 2])):
+            if move == 4:  # an end of the scale: at the minimum an arrow has no length and is not drawn
+                value = low if explorer.scores[force_id] > low else high
+            else:
+                value = explorer.scores[force_id] + rng.choice([-1, 1]) * step * rng.choice([1, 1, 3, 10])
+            explorer.set_score(force_id, round(min(high, max(low, value)), 10))
+        if move == 6:  # a save at another resolution in between: the next picture starts afresh
+            explorer.figure.savefig(io.BytesIO(), format="png", dpi=50)
+        assert np.array_equal(picture(explorer), whole_drawing(explorer)), f"move {move}"
+
+
+def test_after_moves_the_picture_is_the_force_field_drawn_afresh_at_those_scores(paper):
+    """set_scores keeps one drawing and changes its arrows and totals; the result must be the figure a
+    new drawing at the same scores gives."""
+    from repro.figures.force_field import ForceFieldPlot
+
+    paper.png()
+    for force_id, score in [("R2", 3.8), ("D3", 0.0), ("D1", 4.1), ("D3", 2.6), ("R4", 5.0)]:
+        paper.set_score(force_id, score)
+        paper.png()
+    fresh = ForceFieldPlot(paper.forces(), PAPER.changes, scale_max=5, lang="en")
+    out = io.BytesIO()
+    fresh.ax.figure.savefig(out, format="png", dpi=SCREEN_DPI)
+    assert np.array_equal(picture(paper), np.asarray(Image.open(out).convert("RGB")))
+
+
+def test_a_move_redraws_its_arrow_its_score_and_the_totals_it_changes_nothing_else(paper):
+    paper.png()
+    before = {text_role(t): t.get_text() for t in paper.plot.dynamic_artists if isinstance(t, Text)}
+    paper.set_score("R2", 3.9)  # restraining 11.4 against driving 11.3: the verdict stays
+    paper.png()
+    redrawn = paper._picture.drawn
+    texts = sorted(a.get_text() for a in redrawn if isinstance(a, Text))
+    assert texts == ["3.9", "Net force (driving − restraining): −0.1", "Restraining total: 11.4"]
+    assert before["verdict"] == [t.get_text() for t in paper.plot.dynamic_artists if text_role(t) == "verdict"][0]
+    arrows = [a for a in redrawn if isinstance(a, FancyArrow)]
+    assert 1 <= len(arrows) <= 3  # R2's, and the arrows that touch it at the centre line
+    assert len(redrawn) < len(paper.plot.redraw_artists) / 2
+    # Nothing changed: nothing is painted.
+    paper.png()
+    assert paper._picture.drawn == [] and paper._picture.painted == []
+
+
+def test_looks_tell_equal_artists_from_changed_ones_and_give_up_on_unknown_kinds(paper):
+    ax = paper.plot.ax
+    one, same, moved = (ax.text(x, 1, "11.3", fontsize=9) for x in (1, 1, 1.5))
+    assert looks(one) == looks(same) and looks(one) != looks(moved)
+    same.set_color("red")
+    assert looks(one) != looks(same)
+    arrow, longer = (FancyArrow(0, 0, dx, 0, width=0.2) for dx in (1, 1.1))
+    ax.add_artist(arrow)
+    ax.add_artist(longer)
+    assert looks(arrow) != looks(longer)
+    circle = Circle((0, 0), 1)  # a patch: compared by its path and transform
+    ax.add_artist(circle)
+    assert looks(circle) is not None
+    from matplotlib.collections import LineCollection
+    assert looks(ax.add_collection(LineCollection([[(0, 0), (1, 1)]]))) is None  # unknown: always drawn again
+    from matplotlib import patheffects
+    one.set_path_effects([patheffects.withStroke(linewidth=2)])
+    assert looks(one) is None
+
+
+# --- what the widget sends the browser per move ---------------------------------------------------
+
+@pytest.fixture
+def sent(monkeypatch):
+    """Every message a widget sends its front end: (widget, method, the state's keys (a binary value
+    travels as a buffer, named by its path), number of buffers)."""
+    messages = []
+
+    def send(widget, msg, buffers=None):
+        keys = sorted([*msg.get("state", {}), *(".".join(path) for path in msg.get("buffer_paths", []))])
+        messages.append((widget, msg["method"], keys, len(buffers or [])))
+    monkeypatch.setattr(Widget, "_send", send)
+    return messages
+
+
+def front_end_sets(widget, **state):
+    """What JupyterLab sends when the user changes ``widget``: an update message from the front end."""
+    widget._handle_msg({"content": {"data": {"method": "update", "state": state, "buffer_paths": []}}, "buffers": []})
+
+
+def test_one_move_sends_one_image_and_one_table_update(sent):
+    explorer = Explorer(PAPER, lang="en", half_width=0.0, draws=2000)
+    explorer.widget()
+    sent.clear()
+    front_end_sets(explorer.sliders["R2"], value=3.8)
+    assert explorer.scores["R2"] == 3.8 and "R2 = 3.8" in explorer.table.value
+    image = [m for m in sent if m[0] is explorer.image]
+    table = [m for m in sent if m[0] is explorer.table]
+    assert image == [(explorer.image, "update", ["value"], 1)]  # the PNG, as one binary buffer
+    assert table == [(explorer.table, "update", ["value"], 0)]
+    # Besides those, at most the slider's echo of its own value (ipywidgets confirms a front end's change).
+    others = [m for m in sent if m[0] not in (explorer.image, explorer.table)]
+    assert all(m[0] is explorer.sliders["R2"] and m[1] == "echo_update" for m in others), others
+
+
+def test_a_noise_change_sends_the_table_alone(sent):
+    explorer = Explorer(PAPER, lang="en", half_width=0.0, draws=2000)
+    explorer.widget()
+    picture_before = explorer.image.value
+    drawn = []
+    explorer.png = lambda: drawn.append("a picture") or picture_before
+    sent.clear()
+    front_end_sets(explorer.noise_menu, index=list(explorer.noise_menu.options).index("ordinal"))
+    front_end_sets(explorer.noise_menu, index=list(explorer.noise_menu.options).index("uniform"))
+    front_end_sets(explorer.half_width_slider, value=0.25)
+    assert drawn == []  # not drawn, not encoded
+    assert explorer.noise == "uniform" and explorer.half_width == 0.25 and "uniform ±0.25" in explorer.table.value
+    assert not [m for m in sent if m[0] is explorer.image]
+    assert [m[1] for m in sent if m[0] is explorer.table] == ["update"] * 3
+    assert explorer.image.value == picture_before  # the noise does not show in the figure

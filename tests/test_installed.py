@@ -103,8 +103,8 @@ def test_the_installed_wheel_works_from_a_folder_outside_the_clone(built, tmp_pa
     # kernel version, and they are equivalent within the tolerance. Nothing differs, either way.
     assert re.search(r"^\d+ identical, \d+ equivalent within tolerance, 0 differ", verified, re.M), verified
     if platform.python_version() == _reference_python():
-        files = len(json.loads((REPOSITORY / "reference" / "manifest.json").read_text(encoding="utf-8"))["expected"])
-        assert re.search(rf"^{files} identical, 0 equivalent within tolerance, 0 differ", verified, re.M), verified
+        n_files = len(json.loads((REPOSITORY / "reference" / "manifest.json").read_text(encoding="utf-8"))["expected"])
+        assert re.search(rf"^{n_files} identical, 0 equivalent within tolerance, 0 differ", verified, re.M), verified
         repro_command("verify", "--exact", "results")
     # Nothing was written into the installed package, and the reference there is refused as an output.
     refused = subprocess.run([str(bin_dir / "repro"), "verify", "--update", "results"], cwd=home, env=env,

@@ -64,30 +64,35 @@ def test_server_lists_every_notebook(server):
 
 def decode_frame(frame) -> dict:
     """One websocket frame as a message. A message that carries binary buffers (a widget's image, say)
-    comes as a binary frame: a count of offsets, the offsets, then the JSON message and the buffers."""
+    comes as a binary frame: a count of offsets, the offsets, then the JSON message and the buffers
+    (returned under "buffers")."""
     if isinstance(frame, str):
         return json.loads(frame)
     count = int.from_bytes(frame[:4], "big")
-    offsets = [int.from_bytes(frame[4 + 4 * i: 8 + 4 * i], "big") for i in range(count)]
-    end = offsets[1] if count > 1 else len(frame)
-    return json.loads(frame[offsets[0]:end].decode("utf-8"))
+    offsets = [int.from_bytes(frame[4 + 4 * i: 8 + 4 * i], "big") for i in range(count)] + [len(frame)]
+    message = json.loads(frame[offsets[0]:offsets[1]].decode("utf-8"))
+    message["buffers"] = [frame[a:b] for a, b in zip(offsets[1:-1], offsets[2:])]
+    return message
 
 
 async def run_cells(base, token, kernel_id, cells, messages=None):
     """Execute ``cells`` one by one in the kernel over the websocket, as JupyterLab does; return what
-    they printed. Every message the kernel sends back is appended to ``messages`` if given."""
+    they printed. Every message the kernel sends back is appended to ``messages`` if given. A cell
+    may also be a comm message's content (a dict): a widget's front end writing to its model."""
     url = base.replace("http", "ws") + f"/api/kernels/{kernel_id}/channels?token={token}"
     connection = await websocket_connect(url)
     session, outputs = uuid.uuid4().hex, []
     try:
         for code in cells:
             msg_id = uuid.uuid4().hex
+            msg_type, content = (("comm_msg", code) if isinstance(code, dict) else
+                                 ("execute_request", {"code": code, "silent": False, "store_history": False,
+                                                      "user_expressions": {}, "allow_stdin": False,
+                                                      "stop_on_error": True}))
             await connection.write_message(json.dumps({
-                "header": {"msg_id": msg_id, "session": session, "username": "test", "msg_type": "execute_request",
+                "header": {"msg_id": msg_id, "session": session, "username": "test", "msg_type": msg_type,
                            "version": "5.3"},
-                "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-                "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
-                            "allow_stdin": False, "stop_on_error": True}}))
+                "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [], "content": content}))
             # Outputs arrive on iopub and the reply on shell, in no fixed order: a cell is done when
             # both its reply and the kernel's return to idle (sent after its last output) are in.
             replied = idle = False
@@ -104,6 +109,9 @@ async def run_cells(base, token, kernel_id, cells, messages=None):
                 if message["msg_type"] == "execute_reply":
                     assert message["content"]["status"] == "ok"
                     replied = True
+                if msg_type == "comm_msg" and message["msg_type"] == "status" \
+                        and message["content"]["execution_state"] == "busy":
+                    replied = True  # a comm message has no reply: the kernel's busy, then idle, frame it
                 if message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
                     idle = True
     finally:
@@ -151,3 +159,35 @@ def test_the_explorer_sends_its_widgets_to_the_front_end(server):
     views = [m for m in messages if m["msg_type"] in ("display_data", "execute_result")
              and "application/vnd.jupyter.widget-view+json" in m["content"]["data"]]
     assert views, "no widget view was displayed"
+
+
+def test_one_slider_move_in_the_explorer_sends_one_picture_and_one_table(server):
+    """The explorer notebook runs in a kernel; then the browser's widget manager moves R2's slider to 3.8
+    (a comm message to the slider's model, as JupyterLab sends it when the slider is released). The
+    kernel answers with exactly one new picture (a PNG, as one binary buffer), one new claims table
+    and the slider's echo of its value: nothing else reaches the browser."""
+    base, token = server
+    notebook = api(base, token, "GET", "/api/contents/explore.ipynb")["content"]
+    cells = [c["source"] for c in notebook["cells"] if c["cell_type"] == "code"]
+    kernel = api(base, token, "POST", "/api/kernels", {"name": "python3"})
+    opened, moved = [], []
+    try:
+        asyncio.run(run_cells(base, token, kernel["id"], cells, opened))
+        models = {m["content"]["comm_id"]: m["content"]["data"]["state"] for m in opened
+                  if m["msg_type"] == "comm_open" and m["content"].get("target_name") == "jupyter.widget"}
+        slider = next(comm for comm, state in models.items()
+                      if state["_model_name"] == "FloatSliderModel" and state.get("description") == "R2")
+        asyncio.run(run_cells(base, token, kernel["id"], [
+            {"comm_id": slider, "data": {"method": "update", "state": {"value": 3.8}, "buffer_paths": []}}], moved))
+    finally:
+        api(base, token, "DELETE", f"/api/kernels/{kernel['id']}")
+    updates = [m for m in moved if m["msg_type"] == "comm_msg"]
+    kinds = {comm: models[comm]["_model_name"] for comm in (m["content"]["comm_id"] for m in updates)}
+    assert sorted((kinds[m["content"]["comm_id"]], m["content"]["data"]["method"]) for m in updates) == [
+        ("FloatSliderModel", "echo_update"), ("HTMLModel", "update"), ("ImageModel", "update")], updates
+    image = next(m for m in updates if kinds[m["content"]["comm_id"]] == "ImageModel")
+    assert image["content"]["data"]["buffer_paths"] == [["value"]] and len(image["buffers"]) == 1
+    assert image["buffers"][0].startswith(b"\x89PNG\r\n\x1a\n")
+    table = next(m for m in updates if kinds[m["content"]["comm_id"]] == "HTMLModel")["content"]["data"]["state"]
+    assert list(table) == ["value"] and "R2 = 3.8" in table["value"] and "<table" in table["value"]
+    assert not [m for m in moved if m["msg_type"] in ("error", "stream", "display_data")], moved

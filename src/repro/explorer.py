@@ -10,8 +10,12 @@ The claims are the analysis's own (its ``claims.csv``, or the method's verdicts 
 scores): moving a score asks whether *those* conclusions survive, which is the question a reader of
 the published analysis has.
 
-Redrawing is cheap: the static parts of the figure (texts, headings, changes) are rendered once,
-and a move redraws only the arrows, the scores on them and the totals on top of that picture.
+What a move costs, and where (``benchmarks/explorer_browser.py`` times it in JupyterLab in Chromium):
+nearly all of it is the kernel's work, the widget messages and the browser's part being a few
+milliseconds. So a move does no more than it must: the static parts of the figure (texts, headings,
+changes) are rendered once; a move draws again only where the figure changed (the moved arrow, its
+score, the totals it changes; :mod:`repro.figures.redraw`), and sends one picture and one table; a
+change of the noise sends the table alone, the figure not showing the noise.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from repro.figures.force_field import ForceFieldPlot
+from repro.figures.redraw import PartialRedraw
 from repro.labels import check_lang, item_text
 from repro.methods import sensitivity
 from repro.methods.claims import chain_holds, claims_for
@@ -104,8 +109,9 @@ class Explorer:
         self.noise = self._check_noise(noise)
         self.half_width = self._check_half_width(self.default_half_width() if half_width is None else half_width)
         self.plot = ForceFieldPlot(self.published, analysis.changes, scale_max=self.scale.maximum, lang=self.lang)
+        self._published = dict(self.scores)
         self._table: pd.DataFrame | None = None
-        self._background = None
+        self._picture = PartialRedraw(self.figure, lambda: self.plot.redraw_artists)
         self._syncing = False
 
     # ------------------------------------------------------------ settings
@@ -174,8 +180,7 @@ class Explorer:
 
     def moved(self) -> dict[str, float]:
         """The scores that differ from the published ones, id -> current score."""
-        return {i: s for i, s in self.scores.items()
-                if not np.isclose(s, float(self.published.loc[self.published["id"] == i, "score"].iloc[0]), atol=1e-12)}
+        return {i: s for i, s in self.scores.items() if not np.isclose(s, self._published[i], atol=1e-12)}
 
     def claims_table(self) -> pd.DataFrame:
         """Each claim at the current scores: holds, P(holds) and its 95 % interval under the current
@@ -211,25 +216,16 @@ class Explorer:
                 + (f"<ul>{notes}</ul>" if notes else ""))
 
     def png(self) -> bytes:
-        """The figure as PNG bytes at screen resolution; only the arrows and totals are redrawn."""
+        """The figure as PNG bytes at screen resolution. Only what changed since the last picture is
+        drawn again (:class:`repro.figures.redraw.PartialRedraw`): a move of one score repaints its
+        arrow, its score and the totals, not the whole figure."""
         from PIL import Image
 
         fig = self.figure
-        canvas = fig.canvas
-        if self._background is None or fig.dpi != SCREEN_DPI:
-            # A picture of everything that does not change, drawn once.
+        if fig.dpi != SCREEN_DPI:
             fig.set_dpi(SCREEN_DPI)
-            redrawn = self.plot.redraw_artists
-            for artist in redrawn:
-                artist.set_visible(False)
-            canvas.draw()
-            self._background = canvas.copy_from_bbox(fig.bbox)
-            for artist in redrawn:
-                artist.set_visible(True)
-        canvas.restore_region(self._background)
-        for artist in self.plot.redraw_artists:
-            self.plot.ax.draw_artist(artist)
-        image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        pixels = self._picture.draw()
+        image = Image.frombuffer("RGBA", fig.canvas.get_width_height(), pixels, "raw", "RGBA", 0, 1)
         out = io.BytesIO()
         image.convert("RGB").save(out, format="PNG", compress_level=1)  # speed over size: it is redrawn often
         return out.getvalue()
@@ -258,9 +254,11 @@ class Explorer:
         self.half_width_slider = w.FloatSlider(value=min(self.half_width, high), min=low, max=high, step=h_step,
                                                description="h", continuous_update=continuous,
                                                readout_format=f".{_decimals(h_step)}f", disabled=not self.uses_half_width())
-        self.noise_menu.observe(lambda change: self._update(lambda: self.set_noise(change["new"])), names="value")
-        self.half_width_slider.observe(lambda change: self._update(lambda: self.set_half_width(change["new"])),
-                                       names="value")
+        # The noise does not show in the figure: changing it sends the table alone.
+        self.noise_menu.observe(lambda change: self._update(lambda: self.set_noise(change["new"]), picture=False),
+                                names="value")
+        self.half_width_slider.observe(
+            lambda change: self._update(lambda: self.set_half_width(change["new"]), picture=False), names="value")
         reset = w.Button(description="published scores")
         reset.on_click(lambda _: self._reset_sliders())
         self.image = w.Image(value=self.png(), format="png", layout=w.Layout(max_width="100%"))
@@ -281,10 +279,13 @@ class Explorer:
                 self._update(lambda: self.set_score(force_id, round(change["new"], decimals)))
         return moved
 
-    def _update(self, change):
+    def _update(self, change, picture: bool = True):
+        """Apply ``change``, then give the front end what it changed, one message per widget: the
+        picture (unless ``picture`` is False: the change does not show in it) and the claims table."""
         change()
         self.half_width_slider.disabled = not self.uses_half_width()
-        self.image.value = self.png()
+        if picture:
+            self.image.value = self.png()
         self.table.value = self.table_html()
 
     def _reset_sliders(self):

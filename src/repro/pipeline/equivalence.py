@@ -224,7 +224,7 @@ def unreadable_png(expected: bytes, found: bytes) -> str | None:
         try:
             with Image.open(io.BytesIO(png)) as image:
                 image.load()
-        except (OSError, ValueError, Image.DecompressionBombError):  # UnidentifiedImageError is an OSError
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):  # what Pillow raises for a damaged file
             return f"{which} cannot be read as a PNG image"
     return None
 

@@ -121,6 +121,8 @@ def figure_difference(expected: Path, found: Path, diff_folder: Path, stem: str)
         result = compare_images(str(want), str(got), tol=0, in_decorator=True)
     except ImageComparisonFailure as exc:  # different sizes
         return [str(exc).strip()]
+    except (OSError, SyntaxError, ValueError) as exc:  # a file that is not a readable PNG
+        return [f"not a readable PNG image ({exc}); no difference image"]
     return [f"RMS pixel difference {result['rms']:.4f} (0-255 scale; more than {equivalence.RMS_THRESHOLD:g}); "
             f"difference image {Path(result['diff']).name}"]
 
