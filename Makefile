@@ -19,7 +19,7 @@ JOBS   ?= 2
 # commands run without it. The __pycache__ folders it writes are git-ignored.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: reproduce reference test test-pythons dist env browser lab lock imports-list validate benchmark bench-env lock-bench clean
+.PHONY: reproduce reference test test-pythons dist env browser lab lock imports-list validate benchmark bench-env lock-bench fixtures clean
 
 reproduce: $(STAMP)
 	$(BIN)/repro validate
@@ -185,6 +185,11 @@ lock-bench:
 	@mkdir -p $(VENV) && { $(UV_READY); } >$(UV_LOG) 2>&1 || { cat $(UV_LOG) >&2; exit 1; }
 	$(UV) pip compile requirements-bench.in --universal --python-version 3.11 --generate-hashes \
 	  --no-emit-index-url --custom-compile-command "make lock-bench" --quiet --output-file requirements-bench.lock
+
+# Remake the students' files the tests read (tests/fixtures/clients/README.md): Excel's bytes, and
+# LibreOffice Calc's own output (installed from Debian when missing and run as root). Commit the result.
+fixtures: $(STAMP)
+	sh tests/fixtures/clients/make_fixtures.sh
 
 clean:
 	rm -rf results verify-diff .pytest_cache

@@ -80,18 +80,122 @@ DATA_CASES = {
 }
 
 
-@pytest.mark.parametrize("case", list(DATA_CASES))
-def test_bad_data_is_refused_with_its_limit_in_one_line(case, paper_copy, capsys):
-    breaker, expected = DATA_CASES[case]
-    breaker(paper_copy)
-    before = tree_snapshot(paper_copy)
-    assert main(["validate", "--data", str(paper_copy)]) == 2
+def assert_refused_in_one_line(folder: Path, breaker, expected: list[str], capsys) -> None:
+    """Break ``folder`` with ``breaker``: validate exits 2 with one line holding every part of
+    ``expected``, and leaves the folder as it was."""
+    breaker(folder)
+    before = tree_snapshot(folder)
+    assert main(["validate", "--data", str(folder)]) == 2
     err = capsys.readouterr().err
     lines = error_lines(err)
     assert len(lines) == 1 and "Traceback" not in err, err[:2000]
     for part in expected:
         assert part in lines[0], f"{part!r} missing from {lines[0][:500]!r}"
-    assert tree_snapshot(paper_copy) == before
+    assert tree_snapshot(folder) == before
+
+
+@pytest.mark.parametrize("case", list(DATA_CASES))
+def test_bad_data_is_refused_with_its_limit_in_one_line(case, paper_copy, capsys):
+    assert_refused_in_one_line(paper_copy, *DATA_CASES[case], capsys)
+
+
+def _sheet(folder: Path, name: str, change) -> None:
+    """Apply ``change`` to sheet ``name`` of the folder's analysis.xlsx, as a student would in Excel."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(folder / "analysis.xlsx")
+    change(book[name])
+    book.save(folder / "analysis.xlsx")
+
+
+def _write_zip(path: Path, members: dict[str, bytes]) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+SHEET_CASES = {
+    # The same limits as for CSV files, in the template's workbook; each message names the sheet, and
+    # the column by its letter. Columns: swot A id, B quadrant, C number, D text; lotus C block.
+    "a sheet of 1,001 rows": (
+        lambda d: _sheet(d, "swot", lambda ws: [ws.append([f"W{i}", "W", i, "w"]) for i in range(1, 999)]),
+        ["analysis.xlsx, sheet swot: has 1,001 rows", "at most 1,000", "right sheet"]),
+    "a cell of 2,001 characters": (
+        lambda d: _sheet(d, "swot", lambda ws: ws.__setitem__("D2", "ы" * 2001)),
+        ['analysis.xlsx, sheet swot, row 2 (id S1), column D "text"', "2,001 characters", "at most 2,000"]),
+    "a lotus block typed as the text 10^20": (
+        lambda d: _sheet(d, "lotus", lambda ws: ws.__setitem__("C2", "99999999999999999999")),
+        ['analysis.xlsx, sheet lotus, row 2 (id P1), column C "block"', "at most 1,000,000,000"]),
+    "a SWOT number typed as the number 2^40": (
+        lambda d: _sheet(d, "swot", lambda ws: ws.__setitem__("C2", 2 ** 40)),
+        ['analysis.xlsx, sheet swot, row 2 (id S1), column C "number"', "at most 1,000,000,000", "1099511627776"]),
+    "a workbook of 11 MB": (
+        lambda d: (d / "analysis.xlsx").write_bytes(os.urandom(11 * 1024 * 1024)),
+        ["analysis.xlsx", "11.0 MB", "a workbook may be at most 10.0 MB"]),
+    "a workbook that unpacks to 200 MB": (  # 200 MB of spaces compress to about 200 KB
+        lambda d: _write_zip(d / "analysis.xlsx", {"[Content_Types].xml": b"<Types/>",
+                                                   "xl/worksheets/sheet1.xml": b" " * (200 * 1024 * 1024)}),
+        ["analysis.xlsx", "unpacks to 200.0 MB", "at most 100.0 MB"]),
+}
+
+
+@pytest.mark.parametrize("case", list(SHEET_CASES))
+def test_a_workbook_beyond_a_limit_is_refused_with_it_in_one_line(case, tmp_path, capsys):
+    from repro.pipeline.template import write_template
+
+    folder = tmp_path / "mine"
+    write_template(folder, workbook=True)
+    assert_refused_in_one_line(folder, *SHEET_CASES[case], capsys)
+
+
+def test_more_forces_than_the_limit_in_a_sheet_are_refused(tmp_path, capsys):
+    from repro.pipeline.template import write_template
+
+    folder = tmp_path / "mine"
+    write_template(folder, workbook=True)
+    _sheet(folder, "force_field", lambda ws: [ws.append([f"X{i}", "force", "driving", 3, "x", "O1"])
+                                              for i in range(1, 100)])  # 2 example forces + 99
+    assert main(["validate", "--data", str(folder)]) == 2
+    (line,) = error_lines(capsys.readouterr().err)
+    assert 'analysis.xlsx, sheet force_field, column B "kind": has 101 forces' in line
+    assert f"at most {limits.MAX_FORCES}" in line
+
+
+def test_a_workbook_that_unpacks_to_hundreds_of_megabytes_is_refused_before_it_is_unpacked(tmp_path):
+    """A real sheet of a million rows of eight cells (Excel's most rows; about 320 MB of XML, 1 MB
+    compressed), run as the user runs it in a process limited to 1 GB of address space: refused from
+    the sizes its archive declares, before any of it is unpacked. Without the limit the whole sheet was
+    read (about 25 s here, within the 1 GB) only to report a problem of its header."""
+    import zipfile
+
+    from repro.pipeline.template import write_template
+
+    folder = tmp_path / "mine"
+    write_template(folder, workbook=True)
+    path = folder / "analysis.xlsx"
+    with zipfile.ZipFile(path) as book:
+        parts = {name: book.read(name) for name in book.namelist()}
+    sheet = next(name for name in parts if name.startswith("xl/worksheets/"))
+    head, _, tail = parts.pop(sheet).partition(b"</sheetData>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, data in parts.items():
+            book.writestr(name, data)
+        with book.open(sheet, "w", force_zip64=True) as member:
+            member.write(head)
+            # Rows and cells without their optional references ("r") follow each other, one row each.
+            row = b"<row>" + b'<c t="inlineStr"><is><t>x</t></is></c>' * 8 + b"</row>"
+            for _ in range(100):
+                member.write(row * 10_000)
+            member.write(b"</sheetData>" + tail)
+    limit = 1024 ** 3
+    done = subprocess.run([repro_executable(), "validate", "--data", str(folder)], capture_output=True, text=True,
+                          timeout=60, cwd=tmp_path,
+                          preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)),
+                          env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+    assert done.returncode == 2 and len(error_lines(done.stderr)) == 1, done.stderr[-2000:]
+    assert "analysis.xlsx: unpacks to" in done.stderr and "at most 100.0 MB" in done.stderr
 
 
 def force_field_of(n_driving: int, n_restraining: int, folder: Path) -> None:

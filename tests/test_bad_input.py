@@ -215,3 +215,119 @@ def test_any_claims_cells_give_claims_or_a_validation_error(paper_copy, rows):
         return
     from repro.methods.claims import claims_for, holds_at
     holds_at(claims_for(analysis).claims, analysis.forces)  # a valid file always evaluates
+
+
+# ---------------------------------------------------------------------------------------------------
+# Messages a student can act on (issue 17): the column first, the letter that is not what it seems,
+# the character that cannot be seen, and never a blank where a value belongs.
+
+def validate_err(folder, capsys) -> str:
+    assert main(["validate", "--data", str(folder)]) == 2
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return err
+
+
+def drop_column(path, name):
+    import csv
+    import io
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    at = rows[0].index(name)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([r[:at] + r[at + 1:] for r in rows])
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def test_a_deleted_column_is_named_once_and_nothing_that_follows_from_it(paper_copy, capsys):
+    # With `direction` deleted, validate once printed 15 problems, none naming the column, some with
+    # blanks ("expected an item of quadrant ?").
+    drop_column(paper_copy / "force_field.csv", "direction")
+    err = validate_err(paper_copy, capsys)
+    assert err.startswith("repro: 1 problem found:")
+    assert 'force_field.csv, row 1, column "direction": the header lacks required column direction' in err
+    assert "?" not in err
+
+
+def test_a_misspelt_column_is_named_first_with_the_name_meant(paper_copy, capsys):
+    # `scor` once passed as "no scores", with only a note; an optional column misspelt is simply absent.
+    (paper_copy / "claims.csv").unlink()
+    edit(paper_copy / "force_field.csv", "id,kind,direction,score,", "id,kind,direction,scor,")
+    err = validate_err(paper_copy, capsys)
+    assert err.startswith("repro: 1 problem found:")
+    assert 'force_field.csv, row 1, column "scor": did you mean "score"?' in err
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("ID,quadrant,number,text", 'column "ID": did you mean "id"?'),
+    ("id,quadrant,number,text,text en", 'column "text en": did you mean "text_en"?'),
+    ("id,quadrant,number,text,comments", 'column "comments": is not a column of the swot table; its columns are id, '
+                                         "quadrant, number, text, text_en, source_table, source_line"),
+    ("id,quadrant,number,txet", 'column "txet": did you mean "text"?'),
+])
+def test_an_unknown_column_is_refused_with_the_closest_name(small_analysis, capsys, header, expected):
+    path = small_analysis / "swot.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    extra = header.count(",") - 3
+    path.write_text("\n".join([header] + [line + ",x" * extra for line in lines[1:]]) + "\n", encoding="utf-8")
+    err = validate_err(small_analysis, capsys)
+    assert expected in err and err.startswith("repro: 1 problem found:")
+
+
+def test_a_cyrillic_letter_in_an_id_is_named_with_its_position(paper_copy, capsys):
+    # "О3" typed for "O3" looks identical on screen; the message once said only "not an id".
+    edit(paper_copy / "force_field.csv", ",O3,", ",О3,")
+    err = validate_err(paper_copy, capsys)
+    assert ('force_field.csv, row 4 (id D3), column "swot_id": refers to \'О3\', which is not an id in swot.csv: '
+            "it looks like O3, but its letter 1, 'О', is Cyrillic (U+041E) where O3 has Latin 'O' (U+004F)") in err
+
+
+def test_a_value_of_a_list_typed_in_the_other_script_is_named(paper_copy, capsys):
+    edit(paper_copy / "swot.csv", "O1,O,1", "O1,О,1")  # Cyrillic О as the quadrant
+    err = validate_err(paper_copy, capsys)
+    assert "expected one of S, W, O, T, found 'О': it looks like O, but its letter 1, 'О', is Cyrillic" in err
+
+
+def test_an_id_mixing_scripts_is_named_as_such(small_analysis, capsys):
+    edit(small_analysis / "swot.csv", "S2,S,2", "Sе2,S,2")  # a Cyrillic е inside a Latin id
+    err = validate_err(small_analysis, capsys)
+    assert "swot.csv, row 3, column \"id\": 'Sе2' mixes scripts: letter 2, 'е', is Cyrillic (U+0435) among Latin letters" in err
+
+
+def test_a_byte_order_mark_inside_the_file_is_named_and_shown_as_a_code(paper_copy, capsys):
+    # A BOM at the start of a data row (two files pasted together) once gave "refers to 'O1', which is
+    # not an id" with O1 visibly there.
+    edit(paper_copy / "swot.csv", "\nO1,", "\n\ufeffO1,")
+    err = validate_err(paper_copy, capsys)
+    assert ("swot.csv, row 10, column \"id\": '<U+FEFF>O1' holds an invisible character U+FEFF (byte-order mark) "
+            "at position 1") in err
+    assert "\ufeff" not in err
+
+
+def test_a_byte_order_mark_inside_the_header_is_named_and_shown_as_a_code(paper_copy, capsys):
+    edit(paper_copy / "swot.csv", "id,quadrant,", "id,\ufeffquadrant,")
+    err = validate_err(paper_copy, capsys)
+    assert 'swot.csv, row 1, column "<U+FEFF>quadrant": did you mean "quadrant"?' in err
+    assert "U+FEFF (byte-order mark)" in err and "\ufeff" not in err
+
+
+def test_a_non_breaking_space_in_an_id_is_named(small_analysis, capsys):
+    # (Around a cell, spaces of any kind are trimmed, as a spreadsheet's eye would.)
+    edit(small_analysis / "force_field.csv", ",O1,", ",O\u00a01,")
+    err = validate_err(small_analysis, capsys)
+    assert "'O<U+00A0>1' holds an invisible character U+00A0 (non-breaking space) at position 2" in err
+
+
+@pytest.mark.parametrize("breaker", [
+    lambda d: edit(d / "force_field.csv", "D1,force,driving,", "D1,force,,"),
+    lambda d: edit(d / "force_field.csv", "R1,force,restraining,", "R1,force,,"),
+    lambda d: edit(d / "swot.csv", "S1,S,1,", "S1,,1,"),
+    lambda d: edit(d / "lotus.csv", "L01,R1,", "L01,,"),
+    lambda d: edit(d / "claims.csv", "strongest,,D1,", "strongest,,,"),
+    lambda d: drop_column(d / "force_field.csv", "swot_id"),
+], ids=["force without direction", "lotus centre without direction", "no quadrant", "no centre", "no force",
+        "no swot_id column"])
+def test_no_message_has_a_blank_where_a_value_belongs(paper_copy, capsys, breaker):
+    breaker(paper_copy)
+    err = validate_err(paper_copy, capsys)
+    for blank in ("quadrant ?", " ?", "''", "found None", "found .", " ;", "()", "is ;", "is ."):
+        assert blank not in err, f"{blank!r} in:\n{err}"

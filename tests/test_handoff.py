@@ -41,6 +41,32 @@ def test_the_same_folder_is_taken_as_validated(handed_off):
     assert load_analysis(handed_off).force_field.loc[0, "score"] != 99
 
 
+def test_a_workbook_reaches_the_kernels_with_its_sheets_and_the_templates_examples(tmp_path, monkeypatch):
+    """A kernel's analysis is the parent's in everything load_analysis gives: where each table was read
+    (the workbook's sheet and column letters, which every message about it names), the rows still
+    the template's examples, and the placeholders (before, the kernels got swot.csv for a sheet, and
+    no examples)."""
+    from repro.pipeline.template import write_template
+
+    folder = tmp_path / "mine"
+    write_template(folder, workbook=True)
+    validated = load_analysis(folder)
+    assert validated.source("swot").label == "analysis.xlsx, sheet swot" and validated.examples and validated.placeholders
+    record = tmp_path / "analysis.json"
+    write_validated(validated, record)
+    monkeypatch.setenv(ENVIRONMENT_VARIABLE, str(record))
+    with _validation_spy() as checks:
+        handed = load_analysis(folder)
+    assert checks.call_count == 0
+    assert handed.sources == validated.sources
+    assert handed.source("force_field").letters == validated.source("force_field").letters
+    assert handed.source("force_field").letters["score"] == "D"  # id, kind, direction, score
+    assert handed.examples == validated.examples == {"swot": [2, 3, 4], "force_field": [2, 3, 4], "lotus": [2],
+                                                     "claims": [2, 3, 4]}
+    assert handed.placeholders == validated.placeholders
+    assert handed.example_notes() == validated.example_notes()
+
+
 def test_a_file_changed_since_is_validated_again(handed_off):
     table = handed_off / "force_field.csv"
     text = table.read_text(encoding="utf-8")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -75,6 +76,16 @@ def test_the_installed_wheel_works_from_a_folder_outside_the_clone(built, tmp_pa
     assert "OK: " in repro_command("validate")  # the paper's own data, from inside the package
     repro_command("template", "mine")
     assert "OK: mine holds" in repro_command("validate", "--data", "mine")
+    # A student's workbook: written by openpyxl, read back through pandas by calamine (both installed
+    # with the wheel), and one LibreOffice Calc saved as .ods.
+    repro_command("template", "book", "--workbook")
+    assert "OK: book holds" in repro_command("validate", "--data", "book")
+    ods = home / "ods"
+    ods.mkdir()
+    clients = REPOSITORY / "tests" / "fixtures" / "clients"
+    shutil.copyfile(clients / "libreoffice" / "template.ods", ods / "template.ods")
+    shutil.copyfile(clients / "sources" / "template" / "datapackage.json", ods / "datapackage.json")
+    assert "OK: ods holds" in repro_command("validate", "--data", "ods")
     repro_command("reproduce", "--data", "mine", "--out", "mine-results")
     assert (home / "mine-results" / "report.html").is_file()
     repro_command("sensitivity", "--data", "mine", "--out", "mine-sensitivity", "--draws", "2000")

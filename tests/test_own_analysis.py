@@ -192,3 +192,121 @@ def test_the_commands_next_steps_name_the_command_as_typed_and_only_what_applies
     assert main(["reproduce", "--data", str(folder), "--out", str(tmp_path / "out"), "--lang", "en"]) == 0
     printed = capsys.readouterr().out
     assert "Results in" in printed and "verify" not in printed
+
+
+# ---------------------------------------------------------------------------------------------------
+# The template is the student's own (issue 17).
+
+def _texts(node, keys=("title", "description")) -> list[str]:
+    """Every title and description in a descriptor, however deep."""
+    found = []
+    if isinstance(node, dict):
+        found += [str(v) for k, v in node.items() if k in keys]
+        for v in node.values():
+            found += _texts(v, keys)
+    elif isinstance(node, list):
+        for v in node:
+            found += _texts(v, keys)
+    return found
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_the_template_speaks_of_the_students_analysis_not_the_article(tmp_path, lang):
+    from repro.pipeline.template import write_template
+    write_template(tmp_path / "mine", lang=lang, workbook=lang == "ru")
+    descriptor = json.loads((tmp_path / "mine" / "datapackage.json").read_text(encoding="utf-8"))
+    texts = _texts(descriptor)
+    assert len(texts) > 30
+    for word in ("article", "Table 1", "Table 2", "Table 3", "paper", "Russian, verbatim", "as published", "quotation",
+                 "Paper:", "Zholdybayev", "Жолдыбаев", "статьи"):
+        assert not [t for t in texts if word in t], word
+    assert "your analysis" in descriptor["licenses"][0]["description"]
+    assert [r["title"] for r in descriptor["resources"]] == ["SWOT analysis", "Force field", "Lotus flower",
+                                                             "Your conclusions"]
+
+
+def test_the_scale_and_the_theme_are_asked_for_and_declared_at_the_top(tmp_path, capsys):
+    folder = tmp_path / "mine"
+    assert main(["template", str(folder), "--scale", "1-10", "--theme", "Online elections"]) == 0
+    assert "The score scale (1-10)" in capsys.readouterr().out
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    assert list(descriptor)[:6] == ["profile", "name", "title", "description", "scale", "theme"]
+    assert descriptor["scale"] == {"minimum": 1, "maximum": 10} and descriptor["theme"] == "Online elections"
+    score = next(f for r in descriptor["resources"] for f in r["schema"]["fields"] if f["name"] == "score")
+    assert "minimum" not in score.get("constraints", {})  # declared once, at the top
+    analysis = load_analysis(folder)
+    assert (analysis.scale.minimum, analysis.scale.maximum) == (1, 10)
+    assert analysis.caption("lotus") == "Online elections"  # the lotus flower's centre
+    # Another scale, declared in the one obvious place, is the scale.
+    descriptor["scale"] = {"minimum": -3, "maximum": 3}
+    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    assert str(load_analysis(folder).scale) == "-3 to 3"
+
+
+@pytest.mark.parametrize("scale", ["10-1", "5", "one to five", "3-3"])
+def test_a_scale_that_is_no_scale_is_refused_before_anything_is_written(tmp_path, capsys, scale):
+    assert main(["template", str(tmp_path / "mine"), "--scale", scale]) == 2
+    assert "--scale" in capsys.readouterr().err
+    assert not (tmp_path / "mine").exists()
+
+
+def test_two_different_scales_in_one_codebook_are_refused(small_analysis, capsys):
+    descriptor = json.loads((small_analysis / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["scale"] = {"minimum": 0, "maximum": 5}  # the score field says 1-10
+    (small_analysis / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    assert main(["validate", "--data", str(small_analysis)]) == 2
+    assert "declares two scales: 0-5 at the top (scale) and 1-10 in the force_field resource" in capsys.readouterr().err
+
+
+def test_the_templates_examples_are_said_to_be_examples_until_replaced(tmp_path, capsys):
+    folder = tmp_path / "mine"
+    main(["template", str(folder)])
+    capsys.readouterr()
+    assert main(["validate", "--data", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "template: still the template's example rows, unchanged: swot.csv, rows 2-4; force_field.csv, rows 2-4; " \
+           "lotus.csv, row 2" in out
+    assert "claims.csv, rows 2-4: the template's example claims, unchanged. They are not your conclusions" in out
+    assert "the title, description and sources are still the template's placeholders" in out
+    # The student's own rows, title, description and source: nothing is the template's any more.
+    write_csv(folder / "swot.csv", ["id", "quadrant", "number", "text"],
+              [["S1", "S", 1, "Many volunteers"], ["O1", "O", 1, "A grant"], ["T1", "T", 1, "Rain"]])
+    write_csv(folder / "force_field.csv", ["id", "kind", "direction", "score", "text", "swot_id"],
+              [["D1", "force", "driving", 4, "A grant", "O1"], ["R1", "force", "restraining", 2, "Rain", "T1"]])
+    write_csv(folder / "lotus.csv", ["id", "centre_id", "block", "cell_row", "cell_col", "text"],
+              [["P1", "R1", 1, 1, 1, "A tent"]])
+    capsys.readouterr()
+    assert main(["validate", "--data", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "example rows" not in out and "example claims" in out  # the claims are still the examples
+    (folder / "claims.csv").unlink()
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor.update(title="The town festival", description="Should we run it again?",
+                      sources=[{"title": "Our meeting notes"}])
+    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    assert main(["validate", "--data", str(folder)]) == 0
+    assert "template:" not in capsys.readouterr().out
+
+
+def test_a_report_of_the_unchanged_template_says_so_at_the_top(tmp_path):
+    from repro.pipeline.report import render_report
+    from repro.pipeline.template import write_template
+
+    write_template(tmp_path / "mine", lang="ru")
+    (tmp_path / "out").mkdir()
+    html = render_report(load_analysis(tmp_path / "mine"), tmp_path / "out", lang="ru")
+    top = html[html.index("<body>"):html.index("<h1>")]
+    assert "Заголовок, описание и источник этого отчёта — ещё заготовки шаблона" in top
+    assert "строки-примеры шаблона (swot.csv, строки 2, 3, 4;" in top
+    assert "Проверяемые выводы — примеры из шаблона (claims.csv, строки 2, 3, 4)" in top
+    html = render_report(load_analysis(paths.PAPER_DATA), tmp_path / "out", lang="en")
+    assert 'class="unfinished"' not in html.split("</style>")[1]  # the paper's report has nothing of the kind
+
+
+def test_the_sensitivity_of_the_templates_example_claims_says_they_are_examples(tmp_path, capsys):
+    folder = tmp_path / "mine"
+    main(["template", str(folder)])
+    capsys.readouterr()
+    assert main(["sensitivity", "--data", str(folder), "--out", str(tmp_path / "out"), "--draws", "1000"]) == 0
+    assert "template: claims.csv, rows 2-4: the template's example claims, unchanged. They are not your " \
+           "conclusions" in capsys.readouterr().out

@@ -135,6 +135,20 @@ def test_a_changed_pixel_gives_the_rms_and_a_diff_image_beside_the_results(mini)
     assert tree_snapshot(results) == before  # nothing written into the results
 
 
+def test_a_figure_file_that_is_no_image_differs_with_a_plain_message(mini, capsys):
+    # The old check opened it with PIL and stopped there: exit 2, "cannot identify image file
+    # <_io.BytesIO object at 0x7f...>" (an address that changes from run to run, and no verdict).
+    results, reference = mini
+    (results / "figures" / "swot.png").write_bytes(b"not the reference's figure")
+    assert main(["verify", str(results), "--reference", str(reference)]) == DIFFERENT
+    out = capsys.readouterr().out
+    assert "figures/swot.png: differs" in out and "the file cannot be read as a PNG image" in out
+    assert "BytesIO" not in out
+    diff_dir = results.parent / "verify-diff"  # both files kept there to look at; no difference image
+    assert (diff_dir / "figures__swot-found.png").read_bytes() == b"not the reference's figure"
+    assert not (diff_dir / "figures__swot-found-failed-diff.png").exists()
+
+
 def test_a_changed_notebook_output_names_the_cell(mini):
     results, reference = mini
     (results / "notebooks" / "force_field.ipynb").write_text(json.dumps(_notebook("driving total 11.4\n")))

@@ -303,15 +303,16 @@ def test_out_as_a_dangling_link_is_refused(tmp_path, paper_copy, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["paper", "results"] and not (tmp_path / "nowhere").exists()
 
 
-def test_template_never_writes_through_a_dangling_link(tmp_path, capsys):
+@pytest.mark.parametrize("name, options", [("swot.csv", []), ("analysis.xlsx", ["--workbook"])])
+def test_template_never_writes_through_a_dangling_link(tmp_path, capsys, name, options):
     folder = tmp_path / "my-case"
     folder.mkdir()
-    outside = tmp_path / "outside" / "victim.csv"
+    outside = tmp_path / "outside" / "victim"
     outside.parent.mkdir()
-    (folder / "swot.csv").symlink_to(outside)  # points nowhere yet
-    assert main(["template", str(folder)]) == 2
-    assert "swot.csv" in capsys.readouterr().err
-    assert not outside.exists() and sorted(p.name for p in folder.iterdir()) == ["swot.csv"]
+    (folder / name).symlink_to(outside)  # points nowhere yet
+    assert main(["template", str(folder), *options]) == 2
+    assert f"{name}: already exists" in capsys.readouterr().err
+    assert not outside.exists() and sorted(p.name for p in folder.iterdir()) == [name]
 
 
 def test_template_into_a_linked_folder_writes_there(tmp_path):
@@ -323,23 +324,25 @@ def test_template_into_a_linked_folder_writes_there(tmp_path):
                                                        "lotus.csv", "swot.csv"]
 
 
-def test_template_writes_all_files_or_none(tmp_path, monkeypatch):
-    """The fourth file's name taken between the check and the rename: the three renamed are taken back."""
+@pytest.mark.parametrize("workbook, taken", [(False, "claims.csv"), (True, "datapackage.json")])
+def test_template_writes_all_files_or_none(tmp_path, monkeypatch, workbook, taken):
+    """A file's name taken between the check and the rename (the fourth CSV file's; with --workbook,
+    datapackage.json after analysis.xlsx): the files renamed before it are taken back."""
     from repro.pipeline import template
 
     folder = tmp_path / "case"
     rename = outdir._rename_no_replace
 
     def someone_is_faster(source, target):
-        if target.name == "claims.csv":
-            target.write_text("the user's claims", encoding="utf-8")
+        if target.name == taken:
+            target.write_text("the user's file", encoding="utf-8")
         return rename(source, target)
 
     monkeypatch.setattr(outdir, "_rename_no_replace", someone_is_faster)
-    with pytest.raises(template.AnalysisError, match="claims.csv"):
-        template.write_template(folder)
-    assert sorted(p.name for p in folder.iterdir()) == ["claims.csv"]
-    assert (folder / "claims.csv").read_text(encoding="utf-8") == "the user's claims"
+    with pytest.raises(template.AnalysisError, match=taken):
+        template.write_template(folder, workbook=workbook)
+    assert sorted(p.name for p in folder.iterdir()) == [taken]
+    assert (folder / taken).read_text(encoding="utf-8") == "the user's file"
 
 
 # --- the committed reference ---------------------------------------------------------------------

@@ -84,6 +84,8 @@ def cmd_validate(args) -> int:
     analysis = _load(_analysis_folder(args))
     for note in analysis.notes:
         print(f"note: {note}")
+    for note in analysis.example_notes():
+        print(f"template: {note}")
     print(f"OK: {analysis.folder} holds {analysis.describe()}.")
     links = chain_links(analysis.swot, analysis.forces, analysis.lotus)
     for check in chain_summary(links).itertuples():
@@ -238,6 +240,8 @@ def cmd_sensitivity(args) -> int:
               f"moved to {m.new_score:g} (by {m.moved_by:+g}).")
     for note in result["notes"]:
         print(f"note: {note}")
+    for note in analysis.example_notes():  # the template's example claims are not the student's conclusions
+        print(f"template: {note}")
     shown = result["claims"][["claim", "holds", "p_holds", "break_even_text"]].copy()
     shown["p_holds"] = [f"{p:.3f} [{low:.3f}, {high:.3f}]" for p, low, high in
                         result["claims"][["p_holds", "p_holds_low", "p_holds_high"]].itertuples(index=False)]
@@ -263,11 +267,19 @@ def _half_width_from_raters(path: Path, analysis) -> tuple[float, str]:
 
 
 def cmd_template(args) -> int:
-    from repro.pipeline.template import write_template
-    written = write_template(args.folder, args.lang)
+    from repro.pipeline.template import parse_scale, write_template
+    try:
+        scale = parse_scale(args.scale)
+    except ValueError as exc:
+        raise UsageError(f"--scale {exc}") from None
+    written = write_template(args.folder, args.lang, scale=scale, theme=args.theme, workbook=args.workbook)
     for path in written:
         print(f"wrote {path}")
-    print(f"Fill the files in (a spreadsheet is fine), then check them with: {_invoked_as()} validate --data {args.folder}")
+    theme = "the lotus flower's theme" if args.theme else "the lotus flower's theme (empty: write it there)"
+    print(f"The score scale ({args.scale}) and {theme} are declared at the top of {args.folder / 'datapackage.json'}; "
+          "replace its title, description and sources with yours.")
+    print(f"Fill the {'sheets' if args.workbook else 'files'} in (a spreadsheet is fine), then check them with: "
+          f"{_invoked_as()} validate --data {shlex.quote(str(args.folder))}")
     return 0
 
 
@@ -333,9 +345,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder", nargs="?", type=Path, default=None, help="the same as --data DIR (an older spelling)")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("template", help="write an analysis to fill in: swot.csv, force_field.csv, lotus.csv and claims.csv with example rows, and their codebook")
+    p = sub.add_parser("template", help="write an analysis to fill in: swot, force_field, lotus and claims with example "
+                                        "rows (CSV files, or one workbook with --workbook), and their codebook")
     p.add_argument("folder", type=Path, help="folder to create; existing files are never overwritten")
     p.add_argument("--lang", choices=("ru", "en"), default="en", help="language of the example rows (default: en)")
+    p.add_argument("--scale", default="1-5", metavar="MIN-MAX",
+                   help="the score scale, e.g. 1-5, 0-5, 1-10 or -3..3 (default: 1-5)")
+    p.add_argument("--theme", default="", help="the lotus flower's theme, shown at its centre")
+    p.add_argument("--workbook", action="store_true",
+                   help="write the tables as the sheets of one workbook, analysis.xlsx, instead of CSV files")
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("summary", help="print the force-field totals, net and rankings")

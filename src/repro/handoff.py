@@ -68,10 +68,23 @@ def _frame(table: dict | None):
     return pd.DataFrame(columns)
 
 
+def _table_order(name: str) -> int:
+    return TABLES.index(name) if name in TABLES else len(TABLES)
+
+
+def _source(source) -> dict:
+    return {"file": source.file, "sheet": source.sheet, "letters": dict(source.letters)}
+
+
 def _encode(analysis) -> bytes:
+    # Everything load_analysis gives, so that a kernel's analysis is the parent's: where each table was
+    # read from (a workbook's sheet and column letters, named by every message about it), and which
+    # rows and codebook fields are still the template's.
     record = {"folder": str(analysis.folder.resolve()), "inputs_sha256": analysis.input_hashes(),
               "scale": [analysis.scale.minimum, analysis.scale.maximum], "captions": analysis.captions,
-              "notes": analysis.notes, "tables": {name: _table(getattr(analysis, name)) for name in TABLES}}
+              "notes": analysis.notes, "tables": {name: _table(getattr(analysis, name)) for name in TABLES},
+              "sources": {name: _source(source) for name, source in analysis.sources.items()},
+              "examples": analysis.examples, "placeholders": analysis.placeholders}
     return json.dumps(record, ensure_ascii=False, allow_nan=False, sort_keys=True).encode("utf-8")
 
 
@@ -119,12 +132,19 @@ def validated_copy(folder: Path):
         return None
     from repro.data import Analysis
     from repro.data.codebook import Scale
+    from repro.data.table import TableSource
 
     try:
         tables = {table: _frame(record["tables"][table]) for table in TABLES}
+        # In the tables' order, as load_analysis gives them (the record's keys are sorted).
+        sources = {name: TableSource(s["file"], s["sheet"], dict(s["letters"]))
+                   for name, s in sorted(record["sources"].items(), key=lambda item: _table_order(item[0]))}
+        examples = {name: [int(row) for row in rows]
+                    for name, rows in sorted(record["examples"].items(), key=lambda item: _table_order(item[0]))}
         analysis = Analysis(folder=folder, scale=Scale(*record["scale"]), captions=record["captions"],  # the folder
-                            notes=record["notes"], **tables)  # as this caller named it
-    except (KeyError, TypeError, ValueError):
+                            notes=record["notes"], sources=sources, examples=examples,  # as this caller named it
+                            placeholders=list(record["placeholders"]), **tables)
+    except (KeyError, TypeError, ValueError, AttributeError):
         return None
     if analysis.input_hashes() != record["inputs_sha256"]:
         return None

@@ -1,9 +1,11 @@
 """Load an analysis folder (``swot.csv``, ``force_field.csv``, optionally ``lotus.csv``,
-``claims.csv`` and ``components.csv``) into validated tables.
+``claims.csv`` and ``components.csv``, or one workbook holding them as sheets) into validated tables.
 
-This is the only module that opens the data files. Everything wrong with a folder is collected
-and raised together as one :class:`~repro.errors.AnalysisError`, each problem naming the file,
-the row and the column.
+This is the only package that opens the data files. Everything wrong with a folder is collected
+and raised together as one :class:`~repro.errors.AnalysisError`, each problem naming the file (and
+the sheet), the row and the column. Problems come in the order they have to be fixed: the files,
+then the headers, then the text of the cells, then the values; a later kind is looked for only when
+the earlier ones are settled, so that no problem is listed that only follows from another.
 """
 
 from __future__ import annotations
@@ -16,11 +18,18 @@ import pandas as pd
 
 from repro import handoff, paths
 from repro.data import codebook, limits
-from repro.data.chain import chain_links
+from repro.data.cells import text_problems
+from repro.data.checks import (check_chain, check_claims, check_components, check_force_field, check_lotus,
+                               check_swot, split_ids)  # noqa: F401 (split_ids: methods.claims imports it from here)
 from repro.data.codebook import Scale
-from repro.data.csvfile import RawTable, read_csv
-from repro.errors import AnalysisError, Problem
+from repro.data.csvfile import read_csv_table
+from repro.data.examples import example_rows, placeholder_fields
+from repro.data.headers import header_problems
 from repro.data.schema_check import check_cells
+from repro.data.table import RawTable, TableSource
+from repro.data.workbook import SUFFIXES as WORKBOOK_SUFFIXES
+from repro.data.workbook import read_workbook, workbooks_in
+from repro.errors import AnalysisError, Problem
 
 
 @dataclass
@@ -38,6 +47,12 @@ class Analysis:
     claims: pd.DataFrame | None = None
     #: The components a discussion names, mapped to table items (``components.csv``), or None.
     components: pd.DataFrame | None = None
+    #: Where each table was read from (a CSV file, or a workbook's sheet), by table name.
+    sources: dict[str, TableSource] = field(default_factory=dict)
+    #: The rows of each table that are still the template's examples, unchanged, by table name.
+    examples: dict[str, list[int]] = field(default_factory=dict)
+    #: Which of the codebook's title, description and sources are still the template's placeholders.
+    placeholders: list[str] = field(default_factory=list)
 
     @property
     def forces(self) -> pd.DataFrame:
@@ -53,16 +68,39 @@ class Analysis:
     def has_scores(self) -> bool:
         return bool(self.forces["score"].notna().any())
 
+    def source(self, name: str) -> TableSource:
+        """Where table ``name`` was read from (``name.csv`` for a table the analysis lacks)."""
+        return self.sources.get(name) or TableSource(f"{name}.csv")
+
     def input_hashes(self) -> dict[str, str]:
-        """SHA-256 of each file of the analysis (the tables the codebook names that the folder has,
-        and its ``datapackage.json``), by file name: what a manifest records to say which inputs made
-        an output, without naming where they lie. Any other file in the folder is never opened, and
-        each is read in blocks, never whole."""
+        """SHA-256 of each file of the analysis (:func:`input_file_names`), by file name: what a
+        manifest records to say which inputs made an output, without naming where they lie. Each is
+        read in blocks, never whole; no other file of the folder is opened."""
         hashes = {}
         for name in input_file_names(self.folder):
             with (self.folder / name).open("rb") as f:
                 hashes[name] = hashlib.file_digest(f, "sha256").hexdigest()
         return hashes
+
+    def example_notes(self) -> list[str]:
+        """What is still the template's: its example rows, unchanged, and its placeholder title and
+        description; [] for an analysis that is all its author's."""
+        notes = []
+        shown = {name: rows for name, rows in self.examples.items() if rows and name != "claims"}
+        if shown:
+            where = "; ".join(f"{self.source(name).label}, {_rows(rows)}" for name, rows in shown.items())
+            notes.append(f"still the template's example rows, unchanged: {where}. Replace them with your own "
+                         "items: until then the results describe the examples, not your analysis.")
+        if self.examples.get("claims"):
+            notes.append(f"{self.source('claims').label}, {_rows(self.examples['claims'])}: the template's example "
+                         "claims, unchanged. They are not your conclusions: state yours in their place, or delete "
+                         "the claims to test the method's verdicts on your scores.")
+        if self.placeholders:
+            many = len(self.placeholders) > 1
+            named = ", ".join(self.placeholders[:-1]) + " and " + self.placeholders[-1] if many else self.placeholders[0]
+            notes.append(f"datapackage.json: the {named} {'are' if many else 'is'} still the template's "
+                         f"placeholder{'s' if many else ''}; write your own: the report's heading shows them.")
+        return notes
 
     def caption(self, table: str, lang: str = "ru") -> str:
         """The caption of ``table`` in ``lang`` (the English one is ours); '' if none is declared."""
@@ -89,9 +127,24 @@ class Analysis:
 
 def input_file_names(folder: Path) -> list[str]:
     """The files of an analysis folder that make up the analysis, sorted: each table the codebook
-    names (``swot.csv`` ...) and ``datapackage.json``, where present. Nothing else in the folder counts."""
+    names (``swot.csv`` ...), or the workbook holding them, and ``datapackage.json``, where present.
+    Nothing else in the folder counts (a spreadsheet's lock file, the student's other files)."""
     names = [f"{name}.csv" for name in codebook.RESOURCES] + ["datapackage.json"]
-    return sorted(n for n in names if (folder / n).is_file())
+    present = [n for n in names if (folder / n).is_file()]
+    present += [p.name for p in workbooks_in(folder) if p.suffix.lower() in WORKBOOK_SUFFIXES]
+    return sorted(present)
+
+
+def _rows(numbers: list[int]) -> str:
+    """"row 2", "rows 2-4" or "rows 2, 5": spreadsheet rows, runs joined."""
+    runs: list[list[int]] = []
+    for n in sorted(numbers):
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    shown = ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
+    return f"row{'' if len(numbers) == 1 else 's'} {shown}"
 
 
 def _count(n: int, noun: str) -> str:
@@ -123,195 +176,8 @@ def _typed(name: str, table: RawTable) -> pd.DataFrame:
     return frame
 
 
-def _check_swot(swot: pd.DataFrame) -> list[Problem]:
-    problems = []
-    seen: dict[tuple, str] = {}
-    for row in swot.itertuples():
-        key = (row.quadrant, int(row.number))
-        if key in seen:
-            problems.append(Problem("swot.csv", f"quadrant {row.quadrant} has item number {row.number} twice "
-                                    f"(also {seen[key]}); number the items of a quadrant 1, 2, 3 ...",
-                                    row=row.file_row, column="number", item_id=row.id))
-        seen[key] = row.id
-    return problems
-
-
-def _check_force_field(ff: pd.DataFrame, scale: Scale) -> list[Problem]:
-    problems = []
-    file = "force_field.csv"
-    forces = ff[ff["kind"] == "force"]
-    if forces.empty:
-        problems.append(Problem(file, "holds no forces; expected at least one row with kind 'force'.", column="kind"))
-    scored = forces["score"].notna()
-    partly_scored = scored.any() and not scored.all()
-    for row in ff.itertuples():
-        where = dict(row=row.file_row, item_id=row.id)
-        if row.kind == "force":
-            if not row.direction:
-                problems.append(Problem(file, "a force needs a direction: driving or restraining.", column="direction", **where))
-            if not row.swot_id:
-                problems.append(Problem(file, "a force needs the id of the SWOT item it comes from "
-                                        "(an opportunity for a driving force, a threat for a restraining one).",
-                                        column="swot_id", **where))
-            if partly_scored and pd.isna(row.score):
-                problems.append(Problem(file, "the score is empty while other forces have scores; "
-                                        "score every force, or none.", column="score", **where))
-            # The declared scale is the only bound: a -3..3 scale holds negative scores.
-            elif pd.notna(row.score) and not scale.minimum <= row.score <= scale.maximum:
-                problems.append(Problem(file, f"expected a score on the declared scale {scale}, found {row.score:g}; "
-                                        "change the score, or the scale in datapackage.json.", column="score", **where))
-        else:
-            for column in ("direction", "swot_id"):
-                if getattr(row, column):
-                    problems.append(Problem(file, f"a proposed change has no {column}; leave the cell empty.", column=column, **where))
-            if pd.notna(row.score):
-                problems.append(Problem(file, "a proposed change has no score; leave the cell empty.", column="score", **where))
-    return problems
-
-
-def _check_lotus(lotus: pd.DataFrame) -> list[Problem]:
-    problems = []
-    file = "lotus.csv"
-    centre_of_block: dict[int, str] = {}
-    block_of_centre: dict[str, int] = {}
-    taken: dict[tuple, str] = {}
-    for row in lotus.itertuples():
-        where = dict(row=row.file_row, item_id=row.id)
-        block = int(row.block)
-        position = (block, int(row.cell_row), int(row.cell_col))
-        if position[1:] == (2, 2):
-            problems.append(Problem(file, "row 2, column 2 is the block's centre (its restraining force); "
-                                    "put the proposal in one of the 8 cells around it.", column="cell_col", **where))
-        elif position in taken:
-            problems.append(Problem(file, f"block {block} already has {taken[position]} in row {position[1]}, "
-                                    f"column {position[2]}; each cell holds one proposal.", column="cell_col", **where))
-        taken[position] = row.id
-        if centre_of_block.setdefault(block, row.centre_id) != row.centre_id:
-            problems.append(Problem(file, f"block {block} is centred on {centre_of_block[block]}, not {row.centre_id}; "
-                                    "a block has one centre.", column="centre_id", **where))
-        if block_of_centre.setdefault(row.centre_id, block) != block:
-            problems.append(Problem(file, f"{row.centre_id} is already the centre of block {block_of_centre[row.centre_id]}; "
-                                    "each restraining force has one block.", column="block", **where))
-    blocks = sorted(centre_of_block)
-    if len(blocks) > codebook.MAX_LOTUS_BLOCKS:
-        # The canonical view sets the blocks as petals around one theme: 8 cells surround it.
-        extra = blocks[codebook.MAX_LOTUS_BLOCKS:]
-        first = lotus[lotus["block"] == extra[0]].iloc[0]
-        problems.append(Problem(file, f"the lotus has {len(blocks)} blocks; a lotus flower holds at most "
-                                f"{codebook.MAX_LOTUS_BLOCKS} ({codebook.MAX_LOTUS_BLOCKS} petals around its theme), so block(s) "
-                                f"{', '.join(map(str, extra))} cannot be placed. Keep the {codebook.MAX_LOTUS_BLOCKS} "
-                                "restraining forces that matter most, or start a second lotus.",
-                                row=int(first.file_row), column="block", item_id=first.id))
-    return problems
-
-
-def _parameter_problems(row, where: dict) -> list[Problem]:
-    """A claim's parameter cells against its kind: those it takes are filled, the others empty."""
-    problems = []
-    takes = codebook.CLAIM_PARAMETERS[row.kind]
-    for column in codebook.CLAIM_PARAMETER_COLUMNS:
-        value = getattr(row, column)
-        empty = pd.isna(value) or value == ""
-        if column in takes and empty:
-            problems.append(Problem("claims.csv", f"a claim of kind {row.kind} needs {column} (it takes "
-                                    f"{', '.join(takes)}); the cell is empty.", column=column, **where))
-        elif column not in takes and not empty:
-            problems.append(Problem("claims.csv", f"a claim of kind {row.kind} takes "
-                                    f"{', '.join(takes) if takes else 'no parameter'}, not {column}; "
-                                    "leave the cell empty.", column=column, **where))
-    return problems
-
-
-def _check_claims(claims: pd.DataFrame, force_field: pd.DataFrame) -> list[Problem]:
-    """Each claim's parameters against its kind and the forces (the cells' types, the vocabulary and
-    the links to force ids were checked against the codebook already)."""
-    file = "claims.csv"
-    problems = []
-    forces = force_field[force_field["kind"] == "force"]
-    kind_of = dict(zip(force_field["id"], force_field["kind"]))
-    direction = dict(zip(forces["id"], forces["direction"]))
-    sizes = {side: int((forces["direction"] == side).sum()) for side in ("driving", "restraining")}
-    scored = bool(forces["score"].notna().any())
-    for row in claims.itertuples():
-        where = dict(row=row.file_row, item_id=row.id)
-        problems += _parameter_problems(row, where)
-        takes = codebook.CLAIM_PARAMETERS[row.kind]
-        for column in ("force", "other"):
-            value = getattr(row, column)
-            if column in takes and value and kind_of.get(value) == "change":
-                problems.append(Problem(file, f"{value!r} is a proposed change, not a force; a claim of kind "
-                                        f"{row.kind} is about a driving or restraining force.", column=column, **where))
-        if row.kind == "outweighs" and row.force and row.force == row.other:
-            problems.append(Problem(file, f"a force cannot outweigh itself; name another force than {row.force}.",
-                                    column="other", **where))
-        if row.kind == "top_k" and row.force in direction and pd.notna(row.k) and row.k > sizes[direction[row.force]]:
-            side = direction[row.force]
-            problems.append(Problem(file, f"k = {row.k}, but the {side} side has {sizes[side]} force(s); "
-                                    f"expected k from 1 to {sizes[side]}.", column="k", **where))
-        if row.kind != "chain" and not scored:
-            problems.append(Problem(file, f"a claim of kind {row.kind} is about scores, and the force field has none; "
-                                    "score the forces, or remove the claim.", column="kind", **where))
-        if row.quote and pd.isna(row.source_line):
-            problems.append(Problem(file, "a quote needs the line of the source it stands on (source_line), so that "
-                                    "repro check-source can check it.", column="source_line", **where))
-    return problems
-
-
-def split_ids(cell: str) -> list[str]:
-    """The ids listed in one cell, separated by spaces (commas are forgiven)."""
-    return cell.replace(",", " ").split()
-
-
-def _check_components(components: pd.DataFrame, swot: pd.DataFrame, force_field: pd.DataFrame) -> list[Problem]:
-    known = set(swot["id"]) | set(force_field["id"])
-    problems = []
-    for row in components.itertuples():
-        unknown = [i for i in split_ids(row.items) if i not in known]
-        if unknown:
-            problems.append(Problem("components.csv", f"{', '.join(map(repr, unknown))} is not an id in swot.csv or "
-                                    "force_field.csv; list the items' ids separated by spaces.",
-                                    row=row.file_row, column="items", item_id=row.id))
-        if row.quote and pd.isna(row.quote_line):
-            problems.append(Problem("components.csv", "a quote needs the line of the source it stands on (quote_line).",
-                                    row=row.file_row, column="quote_line", item_id=row.id))
-    return problems
-
-
-def _check_chain(swot, force_field, lotus) -> list[Problem]:
-    forces = force_field[force_field["kind"] == "force"]
-    links = chain_links(swot, forces, lotus)
-    problems = []
-    for link in links[~links["holds"]].itertuples():
-        if link.link == "force -> SWOT":
-            if link.found == "no SWOT item":
-                continue  # a missing swot_id is reported by the force-field check
-            row = forces.loc[forces["id"] == link.item_id, "file_row"].iloc[0]
-            problems.append(Problem("force_field.csv", f"links to {link.target_id}, which is in {link.found}; "
-                                    f"expected an item of {link.expected} (driving forces are opportunities, "
-                                    "restraining forces are threats).", row=row, column="swot_id", item_id=link.item_id))
-        else:
-            row = lotus.loc[lotus["centre_id"] == link.target_id, "file_row"].iloc[0]
-            problems.append(Problem("lotus.csv", f"the block's centre {link.target_id} is {link.found}; "
-                                    "expected a restraining force.", row=row, column="centre_id"))
-    return problems
-
-
-def load_analysis(folder: str | Path | None = None) -> Analysis:
-    """Read and validate an analysis folder; ``None`` means the paper's data.
-
-    Raises
-    ------
-    AnalysisError
-        With every problem found, each naming the file, the row and the column.
-    """
-    folder = paths.analysis_folder(folder)
-    validated = handoff.validated_copy(folder)
-    if validated is not None:
-        return validated
-    descriptor = codebook.folder_codebook(folder)
-    problems: list[Problem] = []
-    notes: list[str] = []
-    tables: dict[str, RawTable] = {}
+def _read_csv_files(folder: Path) -> tuple[dict[str, RawTable], list[Problem], list[str]]:
+    tables, problems, notes = {}, [], []
     for name in codebook.RESOURCES:
         path = folder / f"{name}.csv"
         if name not in codebook.REQUIRED_RESOURCES and not path.exists():
@@ -322,29 +188,108 @@ def load_analysis(folder: str | Path | None = None) -> Analysis:
         if too_big:
             problems.append(too_big)
             continue
-        read = read_csv(path, codebook.numeric_columns(name), codebook.required_columns(name))
+        read = read_csv_table(path, codebook.numeric_columns(name))
         if isinstance(read, Problem):
             problems.append(read)
+        else:
+            tables[name] = read
+    return tables, problems, notes
+
+
+def _read_workbook(path: Path) -> tuple[dict[str, RawTable], list[Problem], list[str]]:
+    too_big = (limits.file_size_problem(path, limits.MAX_WORKBOOK_BYTES, "workbook")
+               or limits.unpacked_size_problem(path))
+    if too_big:
+        return {}, [too_big], []
+    numeric = {name: codebook.numeric_columns(name) for name in codebook.RESOURCES}
+    tables, problems, notes = read_workbook(path, codebook.RESOURCES, numeric)
+    if problems:
+        return tables, problems, notes
+    for name in codebook.RESOURCES:
+        if name in tables:
             continue
-        beyond = limits.table_problems(name, read.header, read.rows, read.row_numbers, codebook.integer_columns(name))
-        if beyond:
-            problems += beyond
+        if name in codebook.REQUIRED_RESOURCES:
+            problems.append(Problem(path.name, f"has no sheet named {name}; expected one sheet per table, named "
+                                    f"{', '.join(codebook.RESOURCES)} ({', '.join(codebook.REQUIRED_RESOURCES)} "
+                                    "required)."))
+        elif name in _ABSENT:
+            notes.append(f"{path.name}: no sheet {name}: {_ABSENT[name]}")
+    return tables, problems, notes
+
+
+def _read_tables(folder: Path) -> tuple[dict[str, RawTable], list[Problem], list[str]]:
+    """The tables of ``folder``, from its CSV files or from its one workbook, with the problems that
+    keep a table from being read and notes on what was assumed."""
+    workbooks = workbooks_in(folder)
+    csv_files = [f"{name}.csv" for name in codebook.RESOURCES if (folder / f"{name}.csv").exists()]
+    if workbooks and csv_files:
+        # Two versions of the analysis: which one the student edited last cannot be known.
+        return {}, [Problem(workbooks[0].name, f"and {', '.join(csv_files)} are both in {folder}: the analysis "
+                            "would be read from either. Keep one: the workbook, or the CSV files (move the other "
+                            "out of the folder).")], []
+    if len(workbooks) > 1:
+        return {}, [Problem(workbooks[0].name, f"and {', '.join(p.name for p in workbooks[1:])} are both in "
+                            f"{folder}; an analysis is one workbook. Keep one (move the others out of the folder).")], []
+    if workbooks:
+        return _read_workbook(workbooks[0])
+    return _read_csv_files(folder)
+
+
+def _beyond_limits(tables: dict[str, RawTable]) -> list[Problem]:
+    """What in the tables' raw cells exceeds a limit of :mod:`repro.data.limits` (rows, cell lengths,
+    whole numbers, forces), checked before anything else looks at the cells."""
+    return [problem for name, table in tables.items()
+            for problem in limits.table_problems(name, table.header, table.rows, table.row_numbers,
+                                                 codebook.integer_columns(name), table.source)]
+
+
+def _empty_tables(tables: dict[str, RawTable]) -> list[Problem]:
+    problems = []
+    for name, table in tables.items():
+        if table.rows:
             continue
-        if not read.rows:
-            if name in _ABSENT and name not in codebook.REQUIRED_RESOURCES:
-                problems.append(Problem(path.name, f"has a header but no rows; add one row per item, or delete the "
-                                        f"file: without it, {_ABSENT[name]}"))
-            else:
-                problems.append(Problem(path.name, "has a header but no rows; expected one row per item."))
-            continue
-        known = {f["name"] for f in codebook.fields(name)}
-        extra = [h for h in read.header if h not in known]
-        if extra:
-            notes.append(f"{path.name}: column(s) {', '.join(extra)} are not in the codebook and were ignored.")
-        notes.extend(read.notes)
-        tables[name] = read
+        if name in _ABSENT and name not in codebook.REQUIRED_RESOURCES:
+            what = "delete the file" if table.source.sheet is None else "delete the sheet"
+            problems.append(table.source.problem(f"has a header but no rows; add one row per item, or {what}: "
+                                                 f"without it, {_ABSENT[name]}"))
+        else:
+            problems.append(table.source.problem("has a header but no rows; expected one row per item."))
+    return problems
+
+
+def load_analysis(folder: str | Path | None = None) -> Analysis:
+    """Read and validate an analysis folder; ``None`` means the paper's data.
+
+    The folder holds the tables as CSV files (``swot.csv``, ...) or as the sheets of one workbook
+    (``.xlsx`` or ``.ods``), and optionally its codebook, ``datapackage.json``.
+
+    Raises
+    ------
+    AnalysisError
+        With every problem found, each naming the file (and sheet), the row and the column.
+    """
+    folder = paths.analysis_folder(folder)
+    validated = handoff.validated_copy(folder)
+    if validated is not None:
+        return validated
+    descriptor = codebook.folder_codebook(folder)
+    tables, problems, notes = _read_tables(folder)
     if problems:
         raise AnalysisError(problems)
+    problems = _beyond_limits(tables)
+    if problems:
+        raise AnalysisError(problems)
+    problems = _empty_tables(tables)
+    for name, table in tables.items():
+        problems += (header_problems(table, name) or table.row_problems
+                     or text_problems(table, codebook.code_columns(name)))
+    if problems:
+        raise AnalysisError(problems)
+    for table in tables.values():
+        notes.extend(table.notes)
+    sources = {name: table.source for name, table in tables.items()}
+    for name in codebook.RESOURCES:
+        sources.setdefault(name, TableSource(f"{name}.csv"))
     problems = check_cells(tables)
     if problems:
         raise AnalysisError(problems)
@@ -352,14 +297,14 @@ def load_analysis(folder: str | Path | None = None) -> Analysis:
     scale = codebook.scale_of(descriptor)
     swot, force_field, lotus = frames["swot"], frames["force_field"], frames.get("lotus")
     claims, components = frames.get("claims"), frames.get("components")
-    problems = _check_swot(swot) + _check_force_field(force_field, scale)
+    problems = check_swot(swot, sources) + check_force_field(force_field, scale, sources)
     if lotus is not None:
-        problems += _check_lotus(lotus)
-    problems += _check_chain(swot, force_field, lotus)
+        problems += check_lotus(lotus, sources)
+    problems += check_chain(swot, force_field, lotus, sources)
     if claims is not None:
-        problems += _check_claims(claims, force_field)
+        problems += check_claims(claims, force_field, sources, tables["claims"].header)
     if components is not None:
-        problems += _check_components(components, swot, force_field)
+        problems += check_components(components, swot, force_field, sources)
     if problems:
         raise AnalysisError(problems)
     captions = {}
@@ -367,4 +312,10 @@ def load_analysis(folder: str | Path | None = None) -> Analysis:
         if isinstance(r, dict) and "name" in r:
             captions[r["name"]] = r.get("caption", "")
             captions[f"{r['name']}_en"] = r.get("caption_en", "")
-    return Analysis(folder, swot, force_field, lotus, scale, captions, notes, claims, components)
+    captions.update(codebook.theme_of(descriptor))
+    if lotus is not None and not captions["lotus"]:
+        notes.append('the lotus flower has no theme, so its centre reads "Theme": declare it at the top of '
+                     'datapackage.json, "theme": "..." (repro template writes it with --theme).')
+    examples = {name: example_rows(name, t.header, t.rows, t.row_numbers) for name, t in tables.items()}
+    return Analysis(folder, swot, force_field, lotus, scale, captions, notes, claims, components, sources,
+                    {name: rows for name, rows in examples.items() if rows}, placeholder_fields(descriptor))

@@ -2,8 +2,18 @@
 vocabulary of claims.
 
 The paper's codebook defines the columns of every analysis folder. A folder may carry its own
-``datapackage.json``; from it only the declared score scale and the table captions are taken,
-so a student can declare a 1-10 scale without being able to change what the columns mean.
+``datapackage.json``; from it only the declared score scale, the lotus flower's theme and the table
+captions are taken, so a student can declare a 1-10 scale without being able to change what the
+columns mean.
+
+The scale and the theme are declared at the top of the descriptor, where a student looks first::
+
+    "scale": {"minimum": 1, "maximum": 10},
+    "theme": "Online elections to the student council",
+
+(``repro template DIR --scale 1-10 --theme "..."`` writes them). A codebook without a top-level
+``scale`` declares it as the ``minimum`` and ``maximum`` of the force field's ``score`` field, as the
+paper's does; declaring it in both places, differently, is refused.
 """
 
 from __future__ import annotations
@@ -35,6 +45,12 @@ CLAIM_PARAMETERS = {
 }
 #: Every parameter column of ``claims.csv``.
 CLAIM_PARAMETER_COLUMNS = ("side", "force", "other", "k")
+
+#: Columns a file's header must name although some of their cells may stay empty (the codebook
+#: requires the cells of ``required`` columns only): every force needs a direction and its SWOT item.
+HEADER_NEEDS = {"force_field": ("direction", "swot_id")}
+#: Columns that list ids separated by spaces (a code, not free text).
+ID_LIST_COLUMNS = ("items",)
 
 #: A lotus flower has at most 8 petals around its theme (Matsumura's 9x9 grid), so at most 8 blocks.
 MAX_LOTUS_BLOCKS = limits.MAX_LOTUS_BLOCKS
@@ -89,17 +105,55 @@ def numeric_columns(name: str) -> set[str]:
     return {f["name"] for f in fields(name) if f["type"] in ("number", "integer")}
 
 
+def header_columns(name: str) -> list[str]:
+    """The columns the header of table ``name`` must name."""
+    return required_columns(name) + [c for c in HEADER_NEEDS.get(name, ()) if c not in required_columns(name)]
+
+
+def code_columns(name: str) -> set[str]:
+    """The columns of table ``name`` that hold codes rather than free text: numbers, ids, values
+    from a list, links to other tables' ids. A code must be typed exactly, so invisible characters
+    and letters of two scripts are refused in them (in free text they may be meant)."""
+    schema = resource(reference(), name)["schema"]
+    linked = {f for fk in schema.get("foreignKeys", []) for f in fk["fields"]}
+    codes = set(schema.get("primaryKey", [])) | linked | set(ID_LIST_COLUMNS)
+    for f in schema["fields"]:
+        constraints = f.get("constraints", {})
+        if f["type"] != "string" or "enum" in constraints or "pattern" in constraints:
+            codes.add(f["name"])
+    return codes & {f["name"] for f in schema["fields"]}
+
+
+def _score_field(descriptor: dict) -> dict:
+    return next(f for f in resource(descriptor, "force_field")["schema"]["fields"] if f["name"] == "score")
+
+
 def scale_of(descriptor: dict) -> Scale:
-    score = next(f for f in resource(descriptor, "force_field")["schema"]["fields"] if f["name"] == "score")
-    constraints = score.get("constraints", {})
-    return Scale(float(constraints["minimum"]), float(constraints["maximum"]))
+    """The declared scale: the top-level ``scale``, else the score field's constraints."""
+    if isinstance(descriptor.get("scale"), dict):
+        declared = descriptor["scale"]
+    else:
+        declared = _score_field(descriptor).get("constraints", {})
+    return Scale(float(declared["minimum"]), float(declared["maximum"]))
+
+
+def theme_of(descriptor: dict) -> dict[str, str]:
+    """The lotus flower's theme, in Russian and English where given: the top-level ``theme`` and
+    ``theme_en``, else the lotus table's ``caption`` and ``caption_en``."""
+    try:
+        lotus = resource(descriptor, "lotus")
+    except (StopIteration, KeyError, TypeError):
+        lotus = {}
+    return {"lotus": str(descriptor.get("theme") or lotus.get("caption") or ""),
+            "lotus_en": str(descriptor.get("theme_en") or lotus.get("caption_en") or "")}
 
 
 def folder_codebook(folder: Path) -> dict:
     """The codebook that applies to ``folder``: its own ``datapackage.json`` if any, else the paper's.
 
     Raises :class:`AnalysisError` when the folder's own codebook is unreadable, beyond the limits of
-    :mod:`repro.data.limits` (size, nesting), or declares no usable scale (finite, of sane magnitude).
+    :mod:`repro.data.limits` (size, nesting), declares no usable scale (finite, of sane magnitude),
+    or declares two different ones.
     """
     own = folder / "datapackage.json"
     if not own.exists():
@@ -129,16 +183,35 @@ def folder_codebook(folder: Path) -> dict:
                else str(exc))
         raise AnalysisError([Problem(name, f"is not usable JSON: {why}.")]) from None
     try:
-        score = next(f for f in resource(descriptor, "force_field")["schema"]["fields"] if f["name"] == "score")
-        constraints = score["constraints"]
-        minimum, maximum = constraints["minimum"], constraints["maximum"]
+        top = descriptor.get("scale")
+        field = _field_scale(descriptor)
+        if top is None and field is None:
+            raise KeyError("scale")
+        declared = [(where, s["minimum"], s["maximum"]) for where, s in (("scale", top), ("score", field))
+                    if s is not None]
     except (KeyError, StopIteration, TypeError, AttributeError):
         raise AnalysisError([Problem(
             name,
-            "declares no score scale; expected resource 'force_field', field 'score', "
-            "with constraints 'minimum' and 'maximum' (as `repro template` writes it).",
+            'declares no score scale; expected at the top "scale": {"minimum": 1, "maximum": 5} (as `repro '
+            "template` writes it), or the force_field resource's score field with constraints minimum and maximum.",
         )]) from None
-    why = limits.scale_problem(minimum, maximum)
-    if why:
-        raise AnalysisError([Problem(name, f"declares an unusable score scale: {why}.", column="score")])
+    for where, minimum, maximum in declared:
+        why = limits.scale_problem(minimum, maximum)
+        if why:
+            raise AnalysisError([Problem(name, f"declares an unusable score scale: {why}.", column=where)])
+    scales = [Scale(float(minimum), float(maximum)) for _, minimum, maximum in declared]
+    if len(set(scales)) > 1:
+        raise AnalysisError([Problem(name, f"declares two scales: {scales[0]} at the top (scale) and {scales[1]} in the "
+                                     "force_field resource's score field; keep one, the top-level scale.")])
     return descriptor
+
+
+def _field_scale(descriptor: dict) -> dict | None:
+    """The score field's minimum and maximum, None where the field declares neither."""
+    try:
+        constraints = _score_field(descriptor).get("constraints", {})
+    except (KeyError, StopIteration, TypeError):
+        return None
+    if "minimum" not in constraints and "maximum" not in constraints:
+        return None
+    return constraints

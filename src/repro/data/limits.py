@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import math
 import re
+import zipfile
 from pathlib import Path
 
+from repro.data.table import TableSource
 from repro.errors import Problem
 
 # --- input files ---------------------------------------------------------------------------------
@@ -24,6 +26,15 @@ from repro.errors import Problem
 #: in Cyrillic (two bytes a letter) with room to spare, and is read, decoded and validated in a few
 #: seconds. A survey export saved as ``swot.csv`` by mistake is refused before it is read.
 MAX_TABLE_BYTES = 10 * 1024 * 1024
+#: Bytes of a workbook (``.xlsx`` or ``.ods``) on disk. A workbook holds every table of an analysis,
+#: compressed: the paper's is 16-19 KB (its CSV files 12 KB), so a workbook of 10 MB, like a table,
+#: holds far more than the row and cell limits below let through.
+MAX_WORKBOOK_BYTES = 10 * 1024 * 1024
+#: Bytes of a workbook once unpacked (both formats are zip archives of XML). The paper's unpacks to
+#: 57-130 KB, seven to ten times its CSV text; 100 MB holds every table at its limits with XML's
+#: markup around them, and keeps a compressed file that unpacks to gigabytes (a "zip bomb", or a
+#: sheet formatted down to its millionth row) from being read into memory.
+MAX_WORKBOOK_UNPACKED_BYTES = 100 * 1024 * 1024
 #: Bytes of a codebook (``datapackage.json``). The paper's is 24 KB; a codebook describes columns,
 #: so 1 MB is forty times anything it needs.
 MAX_CODEBOOK_BYTES = 1024 * 1024
@@ -100,18 +111,38 @@ def file_size_problem(path: Path, limit: int, what: str = "table") -> Problem | 
                                     "(the limit of repro.data.limits). Check that this is the right file.")
 
 
+def unpacked_size_problem(path: Path, limit: int = MAX_WORKBOOK_UNPACKED_BYTES) -> Problem | None:
+    """A :class:`Problem` when the workbook at ``path`` (a zip archive) would unpack to more than
+    ``limit`` bytes, judged by the sizes its archive declares before anything is unpacked, else None
+    (also for a file that is no zip archive: the reader reports it)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            size = sum(member.file_size for member in archive.infolist())
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return None
+    if size <= limit:
+        return None
+    return Problem(Path(path).name, f"unpacks to {_megabytes(size)}; a workbook may unpack to at most "
+                                    f"{_megabytes(limit)} (the limit of repro.data.limits). Check that this is the "
+                                    "right file, and delete the empty rows and columns formatted below and beside "
+                                    "the tables.")
+
+
 _WHOLE_NUMBER = re.compile(r"^\s*[+-]?\d+\s*$")
 
 
 def table_problems(name: str, header: list[str], rows: list[list[str]], row_numbers: list[int],
-                   whole_number_columns: set[str]) -> list[Problem]:
+                   whole_number_columns: set[str], source: TableSource | None = None) -> list[Problem]:
     """What in one table's raw cells exceeds a limit: too many rows, too long a cell, too large a
     whole number, too many forces (``force_field``). Checked before the table is validated, so that
-    validation, typing and every method only ever see bounded input."""
-    file = f"{name}.csv"
+    validation, typing and every method only ever see bounded input. ``source`` is where the table
+    was read from (a CSV file, or a workbook's sheet, whose messages name the column's letter);
+    ``name.csv`` when not given."""
+    source = source or TableSource(f"{name}.csv")
     if len(rows) > MAX_ROWS:
-        return [Problem(file, f"has {len(rows):,} rows; a table may have at most {MAX_ROWS:,} "
-                              "(the limit of repro.data.limits). Check that this is the right file.")]
+        what = "file" if source.sheet is None else "sheet"
+        return [source.problem(f"has {len(rows):,} rows; a table may have at most {MAX_ROWS:,} "
+                               f"(the limit of repro.data.limits). Check that this is the right {what}.")]
     problems = []
     id_col = header.index("id") if "id" in header else None
     whole = [i for i, h in enumerate(header) if h in whole_number_columns]
@@ -119,24 +150,24 @@ def table_problems(name: str, header: list[str], rows: list[list[str]], row_numb
         item = cells[id_col] if id_col is not None and len(cells[id_col]) <= MAX_CELL_CHARACTERS else None
         for column, cell in zip(header, cells):
             if len(cell) > MAX_CELL_CHARACTERS:
-                problems.append(Problem(file, f"the cell has {len(cell):,} characters; a cell may hold at most "
-                                              f"{MAX_CELL_CHARACTERS:,}. Shorten the text.",
-                                        row=row, column=column, item_id=item))
+                problems.append(source.problem(f"the cell has {len(cell):,} characters; a cell may hold at most "
+                                               f"{MAX_CELL_CHARACTERS:,}. Shorten the text.",
+                                               row=row, column=column, item_id=item))
         for i in whole:
             cell = cells[i]
             if _WHOLE_NUMBER.match(cell) and abs(int(cell)) > MAX_WHOLE_NUMBER:
-                problems.append(Problem(file, f"expected a whole number of at most {MAX_WHOLE_NUMBER:,}, found "
-                                              f"{cell.strip()[:30]}{'...' if len(cell.strip()) > 30 else ''}.",
-                                        row=row, column=header[i], item_id=item))
+                problems.append(source.problem(f"expected a whole number of at most {MAX_WHOLE_NUMBER:,}, found "
+                                               f"{cell.strip()[:30]}{'...' if len(cell.strip()) > 30 else ''}.",
+                                               row=row, column=header[i], item_id=item))
         if len(problems) >= 20:  # enough to act on; the rest would only repeat it
             break
     if name == "force_field" and "kind" in header:
         kind = header.index("kind")
         n_forces = sum(1 for cells in rows if cells[kind].strip() == "force")
         if n_forces > MAX_FORCES:
-            problems.append(Problem(file, f"has {n_forces} forces; a force field may have at most {MAX_FORCES} "
-                                          "(beyond that its diagram cannot be read). Keep the forces that matter most.",
-                                    column="kind"))
+            problems.append(source.problem(f"has {n_forces} forces; a force field may have at most {MAX_FORCES} "
+                                           "(beyond that its diagram cannot be read). Keep the forces that matter "
+                                           "most.", column="kind"))
     return problems
 
 

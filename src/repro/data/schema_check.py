@@ -8,12 +8,13 @@ import re
 import sys
 
 from repro.data import codebook
-from repro.data.csvfile import RawTable
+from repro.data.cells import lookalike, shown
+from repro.data.table import RawTable
 from repro.errors import Problem
 
 _TYPE_WORDS = {"number": "a number (e.g. 3.2)", "integer": "a whole number", "string": "text"}
-_LINK_TARGET = {"swot_id": "swot.csv", "centre_id": "force_field.csv", "force": "force_field.csv",
-                "other": "force_field.csv"}
+#: The table each link column refers to.
+_LINK_TARGET = {"swot_id": "swot", "centre_id": "force_field", "force": "force_field", "other": "force_field"}
 
 
 def _validation_schema(name: str) -> dict:
@@ -39,8 +40,9 @@ def _inline(table: RawTable, schema: dict) -> list[list]:
 
 
 def _explain(error, field: dict | None, cell) -> str:
+    cell = "" if cell is None else str(cell)
     if error.type == "type-error":
-        return f"expected {_TYPE_WORDS.get(field['type'], field['type'])}, found {cell!r}."
+        return f"expected {_TYPE_WORDS.get(field['type'], field['type'])}, found {shown(cell)}."
     if error.type == "constraint-error":
         kind = re.search(r'constraint "(\w+)"', error.note)
         kind = kind.group(1) if kind else ""
@@ -48,13 +50,15 @@ def _explain(error, field: dict | None, cell) -> str:
         if kind == "required":
             return "a value is required here; the cell is empty."
         if kind == "enum":
-            return f"expected one of {', '.join(constraints['enum'])}, found {cell!r}."
+            hint = lookalike(cell, constraints["enum"])
+            return (f"expected one of {', '.join(constraints['enum'])}, found {shown(cell)}"
+                    + (f": {hint}." if hint else "."))
         if kind == "minimum":
-            return f"expected at least {constraints['minimum']}, found {cell!r}."
+            return f"expected at least {constraints['minimum']}, found {shown(cell)}."
         if kind == "maximum":
-            return f"expected at most {constraints['maximum']}, found {cell!r}."
+            return f"expected at most {constraints['maximum']}, found {shown(cell)}."
         if kind == "pattern":
-            return f"an id may not contain spaces, commas or semicolons, found {cell!r}."
+            return f"an id may not contain spaces, commas or semicolons, found {shown(cell)}."
     return error.note or error.message
 
 
@@ -90,12 +94,13 @@ def check_cells(tables: dict[str, RawTable]) -> list[Problem]:
     problems: list[Problem] = []
     for task in report.tasks:
         name, table = task.name, tables[task.name]
+        source = table.source
         fields = {f["name"]: f for f in schemas[name]["fields"]}
         id_col = table.header.index("id") if "id" in table.header else None
         for error in task.errors:
             row_number = getattr(error, "row_number", None)
             if row_number is None:
-                problems.append(Problem(f"{name}.csv", error.message))
+                problems.append(source.problem(error.message))
                 continue
             index = row_number - 2  # Frictionless counts the header as row 1
             cells = table.rows[index]
@@ -106,8 +111,8 @@ def check_cells(tables: dict[str, RawTable]) -> list[Problem]:
             if error.type == "unique-error":
                 first = re.search(r"position (\d+)", error.note or "")
                 first_row = table.row_numbers[int(first.group(1)) - 2] if first else None
-                problems.append(Problem(
-                    f"{name}.csv", f"duplicate id {item_id!r}: ids must be unique"
+                problems.append(source.problem(
+                    f"duplicate id {shown(item_id)}: ids must be unique"
                     + (f" (also used in row {first_row})." if first_row else "."),
                     row=file_row, column="id", item_id=item_id))
                 continue
@@ -115,14 +120,25 @@ def check_cells(tables: dict[str, RawTable]) -> list[Problem]:
                 # The error names its own key's column(s): a file with two links (claims.csv: force,
                 # other) gets one message per broken link, at the right column.
                 for column, value in zip(error.field_names, error.field_cells):
-                    problems.append(Problem(
-                        f"{name}.csv",
-                        f"refers to {value!r}, which is not an id in {_LINK_TARGET.get(column, error.reference_name + '.csv')}.",
+                    target = tables.get(_LINK_TARGET.get(column, error.reference_name))
+                    ids = _ids(target)
+                    hint = lookalike(str(value), ids)
+                    problems.append(source.problem(
+                        f"refers to {shown(str(value))}, which is not an id in "
+                        f"{target.source.short if target else error.reference_name}"
+                        + (f": {hint}." if hint else "."),
                         row=file_row, column=column, item_id=item_id))
                 continue
             column = getattr(error, "field_name", None)
             cell = getattr(error, "cell", None)
-            problems.append(Problem(
-                f"{name}.csv", _explain(error, fields.get(column), cell),
-                row=file_row, column=column, item_id=item_id))
+            problems.append(source.problem(_explain(error, fields.get(column), cell),
+                                           row=file_row, column=column, item_id=item_id))
     return problems
+
+
+def _ids(table: RawTable | None) -> list[str]:
+    """The ids of ``table`` ([] without the table or its id column)."""
+    if table is None or "id" not in table.header:
+        return []
+    index = table.header.index("id")
+    return [cells[index] for cells in table.rows]

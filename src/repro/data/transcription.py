@@ -29,36 +29,37 @@ def check_against_text(analysis: Analysis, text_path: str | Path) -> tuple[int, 
     """
     lines = Path(text_path).read_text(encoding="utf-8").split("\n")
     checked, problems = 0, []
-    tables = {"swot.csv": analysis.swot, "force_field.csv": analysis.force_field}
+    tables = {"swot": analysis.swot, "force_field": analysis.force_field}
     if analysis.lotus is not None:
-        tables["lotus.csv"] = analysis.lotus
-    for file, table in tables.items():
+        tables["lotus"] = analysis.lotus
+    for name, table in tables.items():
+        source = analysis.source(name)
         for row in table.itertuples():
             if pd.isna(row.source_line):
                 continue
             n = int(row.source_line)
             where = dict(row=row.file_row, item_id=row.id)
             if not 1 <= n <= len(lines):
-                problems.append(Problem(file, f"source_line {n} is beyond the text's {len(lines)} lines.", column="source_line", **where))
+                problems.append(source.problem(f"source_line {n} is beyond the text's {len(lines)} lines.", column="source_line", **where))
                 continue
             cells = _cells(lines[n - 1])
             checked += 1
             if row.text not in cells:
-                problems.append(Problem(file, f"the text is not a cell of line {n} of {Path(text_path).name}: {row.text!r}.", column="text", **where))
+                problems.append(source.problem(f"the text is not a cell of line {n} of {Path(text_path).name}: {row.text!r}.", column="text", **where))
             printed = getattr(row, "score_as_printed", "")
             if printed:
                 checked += 1
                 if printed not in cells:
-                    problems.append(Problem(file, f"score {printed!r} is not a cell of line {n}.", column="score_as_printed", **where))
+                    problems.append(source.problem(f"score {printed!r} is not a cell of line {n}.", column="score_as_printed", **where))
                 elif float(printed.replace(",", ".")) != row.score:
-                    problems.append(Problem(file, f"score {row.score:g} is not the printed {printed!r}.", column="score", **where))
-    quoted = []  # (file, table, column of the text, column of its line)
+                    problems.append(source.problem(f"score {row.score:g} is not the printed {printed!r}.", column="score", **where))
+    quoted = []  # (source, table, column of the text, column of its line)
     if analysis.claims is not None:
-        quoted.append(("claims.csv", analysis.claims, "quote", "source_line"))
+        quoted.append((analysis.source("claims"), analysis.claims, "quote", "source_line"))
     if analysis.components is not None:
-        quoted += [("components.csv", analysis.components, "text", "source_line"),
-                   ("components.csv", analysis.components, "quote", "quote_line")]
-    for file, table, column, line_column in quoted:
+        quoted += [(analysis.source("components"), analysis.components, "text", "source_line"),
+                   (analysis.source("components"), analysis.components, "quote", "quote_line")]
+    for source, table, column, line_column in quoted:
         for row in table.itertuples():
             passage, line = getattr(row, column), getattr(row, line_column)
             if not passage or pd.isna(line):
@@ -66,13 +67,13 @@ def check_against_text(analysis: Analysis, text_path: str | Path) -> tuple[int, 
             n = int(line)
             where = dict(row=row.file_row, item_id=row.id)
             if not 1 <= n <= len(lines):
-                problems.append(Problem(file, f"{line_column} {n} is beyond the text's {len(lines)} lines.",
+                problems.append(source.problem(f"{line_column} {n} is beyond the text's {len(lines)} lines.",
                                         column=line_column, **where))
                 continue
             checked += 1
             # A quote is a sentence within its line (a paragraph), not a whole cell.
             if passage not in lines[n - 1]:
-                problems.append(Problem(file, f"the {column} does not stand verbatim in line {n} of "
+                problems.append(source.problem(f"the {column} does not stand verbatim in line {n} of "
                                         f"{Path(text_path).name}: {passage!r}.", column=column, **where))
     if analysis.lotus is not None:
         forces = analysis.forces.set_index("id")
@@ -84,6 +85,7 @@ def check_against_text(analysis: Analysis, text_path: str | Path) -> tuple[int, 
             # The centre sits on the middle line of the block's three published lines.
             middle = _cells(lines[lines_of_block[0]])  # 0-based index = the line after the first
             if forces.loc[centre, "text"] not in middle:
-                problems.append(Problem("lotus.csv", f"the centre {centre} is not the middle line of its published block.",
-                                        column="centre_id", item_id=centre))
+                problems.append(analysis.source("lotus").problem(
+                    f"the centre {centre} is not the middle line of its published block.", column="centre_id",
+                    item_id=centre))
     return checked, problems

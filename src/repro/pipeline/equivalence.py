@@ -215,6 +215,20 @@ def _pixels(png: bytes):
     return np.asarray(image)
 
 
+def unreadable_png(expected: bytes, found: bytes) -> str | None:
+    """What of the two PNGs cannot be read as an image, said for a message (None when both can): a
+    figure file damaged or replaced by something else is a difference, not a failure of the check."""
+    from PIL import Image
+
+    for which, png in (("the reference's copy", expected), ("the file", found)):
+        try:
+            with Image.open(io.BytesIO(png)) as image:
+                image.load()
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):  # what Pillow raises for a damaged file
+            return f"{which} cannot be read as a PNG image"
+    return None
+
+
 def png_rms(expected: bytes, found: bytes) -> float | None:
     """The RMS pixel difference of two PNGs (0-255 scale); None when their sizes differ."""
     from matplotlib.testing.compare import calculate_rms
@@ -228,12 +242,10 @@ def png_rms(expected: bytes, found: bytes) -> float | None:
 def png_judgement(expected: bytes, found: bytes) -> Judgement:
     if expected == found:
         return Judgement()
-    from PIL import UnidentifiedImageError
-
-    try:
-        rms = png_rms(expected, found)
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:  # what Pillow raises for a damaged file
-        return Judgement([f"not a readable PNG image ({exc})"])
+    unreadable = unreadable_png(expected, found)
+    if unreadable:
+        return Judgement([unreadable])
+    rms = png_rms(expected, found)
     if rms is None:
         return Judgement([f"the image sizes differ ({_pixels(expected).shape[1::-1]} expected, "
                           f"{_pixels(found).shape[1::-1]} found)"])

@@ -48,6 +48,13 @@ WORDS = {
         "change": "change", "centre": "centre", "cell": "block, row, column",
         "no_lotus": "This analysis has no lotus flower (no lotus.csv).",
         "translations": "Translations", "source_lines": "Source lines",
+        "placeholders": "The {fields} of this report are still the template's placeholders, not the author's words: "
+                        "write them in the analysis's datapackage.json.",
+        "examples": "The analysis still holds the template's example rows, unchanged ({where}): what follows "
+                    "describes the examples, not the author's analysis.",
+        "example_claims": "The conclusions tested are the template's example claims ({where}), not the author's.",
+        "fields": {"title": "title", "description": "description", "sources": "source"},
+        "rows": "rows", "row": "row", "and": "and", "sheet": "sheet",
     },
     "ru": {
         "report": "Отчёт о воспроизведении", "sources": "Источник", "data": "Данные", "package": "Пакет",
@@ -69,6 +76,13 @@ WORDS = {
         "change": "изменение", "centre": "центр", "cell": "блок, строка, столбец",
         "no_lotus": "В этом анализе нет «цветка лотоса» (нет lotus.csv).",
         "translations": "Переводы", "source_lines": "Строки источника",
+        "placeholders": "{fields} этого отчёта — ещё заготовки шаблона, а не слова автора: впишите свои в "
+                        "datapackage.json анализа.",
+        "examples": "В анализе остались неизменённые строки-примеры шаблона ({where}): всё, что ниже, описывает "
+                    "примеры, а не анализ автора.",
+        "example_claims": "Проверяемые выводы — примеры из шаблона ({where}), а не выводы автора.",
+        "fields": {"title": "заголовок", "description": "описание", "sources": "источник"},
+        "rows": "строки", "row": "строка", "and": "и", "sheet": "лист",
     },
 }
 
@@ -163,6 +177,33 @@ def describe_analysis(analysis, lang: str, data_label: str) -> dict:
     }
 
 
+def unfinished(analysis, lang: str) -> list[str]:
+    """What the report says at its top when the analysis is still partly the template's: placeholder
+    title, description or source, unchanged example rows and example claims ([] otherwise)."""
+    words = WORDS[lang]
+
+    def where(names) -> str:
+        parts = []
+        for name in names:
+            rows, source = analysis.examples[name], analysis.source(name)
+            sheet = f", {words['sheet']} {source.sheet}" if source.sheet else ""
+            parts.append(f"{source.file}{sheet}, {words['row' if len(rows) == 1 else 'rows']} "
+                         + ", ".join(map(str, rows)))
+        return "; ".join(parts)
+
+    said = []
+    if analysis.placeholders:
+        named = [words["fields"][f] for f in analysis.placeholders]
+        fields = ", ".join(named[:-1]) + f" {words['and']} " + named[-1] if len(named) > 1 else named[0]
+        said.append(words["placeholders"].format(fields=fields[:1].upper() + fields[1:] if lang == "ru" else fields))
+    tables = [name for name in analysis.examples if name != "claims"]
+    if tables:
+        said.append(words["examples"].format(where=where(tables)))
+    if "claims" in analysis.examples:
+        said.append(words["example_claims"].format(where=where(["claims"])))
+    return said
+
+
 def _figures(out_dir: Path, lang: str) -> list[dict]:
     captions = FIGURE_CAPTIONS[lang]
     figures = []
@@ -201,6 +242,7 @@ def render_report(analysis, out_dir: Path, lang: str = "ru", data_label: str | N
     tables = [analysis.swot, analysis.force_field, analysis.lotus]
     return _env.get_template("report.html.j2").render(
         lang=lang, t=WORDS[lang], about=describe_analysis(analysis, lang, data_label), version=__version__,
+        unfinished=unfinished(analysis, lang),
         data_folder=data_label, description=analysis.describe(), scale=str(analysis.scale),
         show_translation=_has_values(tables, "text_en"), show_source_line=_has_values(tables, "source_line"),
         captions={k: analysis.caption(k, lang) for k in ("swot", "force_field", "lotus")},

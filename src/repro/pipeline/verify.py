@@ -114,6 +114,9 @@ def figure_difference(expected: Path, found: Path, diff_folder: Path, stem: str)
     diff_folder.mkdir(parents=True, exist_ok=True)
     want = shutil.copyfile(expected, diff_folder / f"{stem}-expected.png")
     got = shutil.copyfile(found, diff_folder / f"{stem}-found.png")
+    unreadable = equivalence.unreadable_png(want.read_bytes(), got.read_bytes())
+    if unreadable:  # nothing to draw a difference from; both files are there to look at
+        return [unreadable]
     try:
         result = compare_images(str(want), str(got), tol=0, in_decorator=True)
     except ImageComparisonFailure as exc:  # different sizes
