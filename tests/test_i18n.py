@@ -41,11 +41,12 @@ def test_every_message_is_translated_in_every_catalogue(lang):
         if message.pluralizable:
             assert len(strings) == plural_count, (lang, key)
         assert all(s.strip() for s in strings), f"{lang}: {key} is not translated"
-        # the fields the code fills must all be there, and no other
+        # a translation uses only fields the code fills (those of the English message); it may leave one
+        # out where its grammar says it otherwise (a bare number instead of "3 forces")
         english = reference[key].string
-        english_fields = i18n.fields_of(english[-1] if message.pluralizable else english)
+        english_fields = set().union(*(i18n.fields_of(e) for e in (english if message.pluralizable else [english])))
         for s in strings:
-            assert i18n.fields_of(s) == english_fields, (lang, key, s)
+            assert i18n.fields_of(s) <= english_fields, (lang, key, s)
 
 
 def test_a_message_no_catalogue_has_is_an_error_not_a_key_shown_to_a_reader():

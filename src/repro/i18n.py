@@ -26,9 +26,9 @@ from importlib import resources
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.lists import format_list as _babel_list
 from babel.numbers import format_decimal
 from babel.support import Translations
-from matplotlib import ticker
 
 #: The text domain: the catalogues' file name.
 DOMAIN = "repro"
@@ -195,6 +195,11 @@ def format_interval(low, high, lang: str, decimals: int | None = None, *, percen
     return gettext(lang, "interval_dash", low=number(low), high=number(high))
 
 
+def format_scale(scale, lang: str) -> str:
+    """A scale (``.minimum``, ``.maximum``) as a range in ``lang``: ``0–5``, ``от −3 до 3``."""
+    return format_interval(scale.minimum, scale.maximum, lang)
+
+
 def format_plus_minus(value, error, lang: str, decimals: int | None = None) -> str:
     """``value ± error`` in ``lang`` (``0,657 ± 0,002``)."""
     return f"{format_number(value, lang, decimals)} ± {format_number(error, lang, decimals)}"
@@ -208,37 +213,61 @@ def _decimals_needed(values, limit: int = MAX_DECIMALS) -> int:
     return limit
 
 
-class LocaleFormatter(ticker.Formatter):
-    """Tick labels in ``lang`` (decimal comma and true minus in Russian), one number of decimals for
-    all the ticks of an axis (``0,00 0,25 0,50``), as matplotlib's own formatter does."""
+@lru_cache(maxsize=None)
+def _formatter_class():
+    """matplotlib's Formatter subclass, made on first use (importing :mod:`repro.i18n` leaves
+    matplotlib unimported, so that loading and validating data stay quick)."""
+    from matplotlib import ticker
 
-    def __init__(self, lang: str, decimals: int | None = None, percent: bool = False):
-        self.lang, self.decimals, self.percent = check_lang(lang), decimals, percent
-        self._shown = decimals
+    class LocaleFormatter(ticker.Formatter):
+        """Tick labels in ``lang`` (decimal comma and true minus in Russian), one number of decimals for
+        all the ticks of an axis (``0,00 0,25 0,50``), as matplotlib's own formatter does."""
 
-    def set_locs(self, locs):
-        super().set_locs(locs)
-        if self.decimals is None:
-            view = [float(v) for v in locs if math.isfinite(v)]
-            if self.axis is not None:
-                low, high = sorted(self.axis.get_view_interval())
-                view = [v for v in view if low - 1e-9 <= v <= high + 1e-9] or view
-            self._shown = _decimals_needed([v * 100 if self.percent else v for v in view])
+        def __init__(self, lang: str, decimals: int | None = None, percent: bool = False):
+            self.lang, self.decimals, self.percent = check_lang(lang), decimals, percent
+            self._shown = decimals
 
-    def __call__(self, x, pos=None):
-        decimals = self._shown if self._shown is not None else _decimals_needed([x * 100 if self.percent else x])
-        if self.percent:
-            return format_percent(x, self.lang, decimals)
-        return format_number(x, self.lang, decimals)
+        def set_locs(self, locs):
+            super().set_locs(locs)
+            if self.decimals is None:
+                view = [float(v) for v in locs if math.isfinite(v)]
+                if self.axis is not None:
+                    low, high = sorted(self.axis.get_view_interval())
+                    view = [v for v in view if low - 1e-9 <= v <= high + 1e-9] or view
+                self._shown = _decimals_needed([v * 100 if self.percent else v for v in view])
+
+        def __call__(self, x, pos=None):
+            decimals = self._shown if self._shown is not None else _decimals_needed([x * 100 if self.percent else x])
+            if self.percent:
+                return format_percent(x, self.lang, decimals)
+            return format_number(x, self.lang, decimals)
+
+    return LocaleFormatter
 
 
-def tick_formatter(lang: str, decimals: int | None = None, *, percent: bool = False) -> ticker.Formatter:
+def tick_formatter(lang: str, decimals: int | None = None, *, percent: bool = False):
     """A matplotlib tick formatter that writes numbers in ``lang`` (``ax.xaxis.set_major_formatter``).
 
     ``decimals`` fixes the decimals; None picks, per axis, the fewest that write every tick exactly.
     ``percent`` writes proportions (0.25) as percentages (``25 %``).
     """
-    return LocaleFormatter(lang, decimals, percent)
+    return _formatter_class()(lang, decimals, percent)
+
+
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+_LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
+
+
+def text_language(texts) -> str:
+    """The language of ``texts`` as the package can tell it from their script: ``ru`` when they hold
+    more Cyrillic letters than Latin ones, else ``en``. (Ids and numbers count for neither.)"""
+    joined = " ".join(str(t) for t in texts)
+    return "ru" if len(_CYRILLIC.findall(joined)) > len(_LATIN.findall(joined)) else "en"
+
+
+def format_list(items, lang: str) -> str:
+    """Items joined as a sentence of ``lang`` joins them (CLDR's list patterns): 'D2 and D3', 'D2, D3 и D4'."""
+    return _babel_list([str(i) for i in items], locale=check_lang(lang))
 
 
 _FIELD = re.compile(r"\{(\w*)[^{}]*\}")

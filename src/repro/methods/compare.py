@@ -19,6 +19,7 @@ import pandas as pd
 from repro.data.csvfile import read_csv
 from repro.errors import AnalysisError, Problem
 from repro.methods.claims import chain_holds, claims_for, evaluate, holds_at
+from repro.i18n import format_number, gettext, ngettext
 from repro.methods.grid import decimal
 
 
@@ -133,14 +134,15 @@ def rater_spread(raters: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "raters", "lowest", "highest", "half_range", "sd"])
 
 
-def suggested_half_width(raters: pd.DataFrame) -> tuple[float | None, str]:
+def suggested_half_width(raters: pd.DataFrame, lang: str = "en") -> tuple[float | None, str]:
     """A noise half-width h from the raters' disagreement (:data:`HALF_WIDTH_RULE`), and the rule in
-    words; None (and why) with fewer than two raters, who cannot disagree."""
+    words (in ``lang``); None (and why) with fewer than two raters, who cannot disagree."""
     if len(raters) < 2:
-        return None, "no h suggested: h needs at least two raters, whose scores can disagree"
+        return None, gettext(lang, "h_needs_two_raters")
     halves = [(decimal(raters[f].max()) - decimal(raters[f].min())) / 2 for f in raters.columns]
     h = statistics.median(halves)
-    return float(h), f"{HALF_WIDTH_RULE} ({len(raters)} raters, {len(raters.columns)} forces): h = {float(h):g}"
+    return float(h), ngettext(lang, "h_from_raters", len(raters), raters=format_number(len(raters), lang),
+                              forces=ngettext(lang, "forces_count", len(raters.columns)), h=format_number(float(h), lang))
 
 
 def compare(analysis, raters: pd.DataFrame) -> dict:
