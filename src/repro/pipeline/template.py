@@ -83,6 +83,8 @@ def _codebook_text(scale: tuple[float, float]) -> str:
     descriptor.update(name="my-analysis", title="My analysis", version="0.1.0",
                       description="Describe your analysis here: the goal, who scored the forces and how.",
                       sources=[{"title": "Say where your items and scores come from."}])
+    for key in ("title_en", "description_en"):  # the paper's English versions; a student writes their own
+        descriptor.pop(key, None)
     descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] not in OPTIONAL_LEFT_OUT]
     for resource in descriptor["resources"]:
         resource["caption"] = ""
