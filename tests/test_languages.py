@@ -222,8 +222,12 @@ def test_the_language_of_an_analysis_is_the_script_of_its_texts():
 def test_the_explorer_speaks_the_analysiss_language():
     from repro.explorer import Explorer
 
-    russian = Explorer(load_analysis(), draws=2000).table_html()
+    explorer = Explorer(load_analysis(), draws=2000)
+    russian = explorer.table_html()
     assert "верно" in russian and "0,5" in russian
     assert not re.search(r"\d\.\d", russian)
+    # The sliders' values are shown as the reader writes them (the widgets' own readouts would print 3.2).
+    explorer.widget()
+    assert explorer.readouts["D2"].value == "3,2" and explorer.half_width_readout.value == "0,50"
     english = Explorer(load_analysis(), lang="en", draws=2000).table_html()
     assert "holds" in english and not CYRILLIC_WORD.search(english)

@@ -285,11 +285,12 @@ def cmd_compare(args) -> int:
         raise AnalysisError([Problem(scores_file.name, f"holds {len(raters):,} raters; a comparison takes at most "
                                                         f"{limits.MAX_RATERS:,} (the limit of repro.data.limits).",
                                      column="rater")])
-    result = compare(analysis, raters)
+    lang = args.lang or analysis.language
+    result = compare(analysis, raters, lang)
     with staged_output(out) as staging:
         for name, text in result_files(result).items():
             (staging / name).write_text(text, encoding="utf-8")
-        ax = plot_comparison(result["raters"], analysis.forces, lang=args.lang or analysis.language, scale=analysis.scale)
+        ax = plot_comparison(result["raters"], analysis.forces, lang=lang, scale=analysis.scale)
         publish_figure(ax.figure, staging, "compare_scores")
         inputs = {**analysis.input_hashes(), scores_file.name: sha256(scores_file)}
         write_manifest(staging, {"command": "compare", "inputs_sha256": inputs,

@@ -257,20 +257,23 @@ class Explorer:
 
         step = self.step
         texts = dict(zip(self.published["id"], item_text(self.published, self.lang)))
-        self.sliders = {}
+        self.sliders, self.readouts = {}, {}
+        # The sliders' own readouts write numbers as d3 does (a decimal point in any language): each
+        # value is shown instead beside its slider, as a reader of the explorer's language writes it.
         for force_id in self.published["id"]:
             slider = w.FloatSlider(value=self.scores[force_id], min=self.scale.minimum, max=self.scale.maximum,
-                                   step=step, description=force_id, continuous_update=continuous,
-                                   readout_format=f".{_decimals(step)}f", tooltip=texts[force_id],
-                                   layout=w.Layout(width="330px"))
+                                   step=step, description=force_id, continuous_update=continuous, readout=False,
+                                   tooltip=texts[force_id], layout=w.Layout(width="290px"))
             slider.observe(self._on_score(force_id), names="value")
             self.sliders[force_id] = slider
+            self.readouts[force_id] = w.Label(self._shown(self.scores[force_id], step))
         low, high, h_step = self.half_width_range
         self.noise_menu = w.Dropdown(options=[(label(f"model_{m}", self.lang), m) for m in sensitivity.NOISE_MODELS],
                                      value=self.noise, description=gettext(self.lang, "explorer_noise_menu"))
         self.half_width_slider = w.FloatSlider(value=min(self.half_width, high), min=low, max=high, step=h_step,
-                                               description="h", continuous_update=continuous,
-                                               readout_format=f".{_decimals(h_step)}f", disabled=not self.uses_half_width())
+                                               description="h", continuous_update=continuous, readout=False,
+                                               disabled=not self.uses_half_width(), layout=w.Layout(width="250px"))
+        self.half_width_readout = w.Label(self._shown(self.half_width_slider.value, h_step))
         self.noise_menu.observe(lambda change: self._update(lambda: self.set_noise(change["new"])), names="value")
         self.half_width_slider.observe(lambda change: self._update(lambda: self.set_half_width(change["new"])),
                                        names="value")
@@ -278,11 +281,17 @@ class Explorer:
         reset.on_click(lambda _: self._reset_sliders())
         self.image = w.Image(value=self.png(), format="png", layout=w.Layout(max_width="100%"))
         self.table = w.HTML(self.table_html())
-        by_side = [w.VBox([w.HTML(f"<b>{_escape(label(side, self.lang))}</b>")] + [self.sliders[i] for i in
-                          self.published.loc[self.published["direction"] == side, "id"]])
+        by_side = [w.VBox([w.HTML(f"<b>{_escape(label(side, self.lang))}</b>")]
+                          + [w.HBox([self.sliders[i], self.readouts[i]]) for i in
+                             self.published.loc[self.published["direction"] == side, "id"]])
                    for side in ("driving", "restraining")]
-        controls = w.HBox(by_side + [w.VBox([self.noise_menu, self.half_width_slider, reset])])
+        controls = w.HBox(by_side + [w.VBox([self.noise_menu, w.HBox([self.half_width_slider, self.half_width_readout]),
+                                             reset])])
         return w.VBox([controls, self.image, self.table])
+
+    def _shown(self, value: float, step: float) -> str:
+        """A slider's value as a reader of the explorer's language writes it, with the step's decimals."""
+        return format_number(value, self.lang, _decimals(step))
 
     def _on_score(self, force_id: str):
         decimals = _decimals(self.step)
@@ -296,6 +305,9 @@ class Explorer:
 
     def _update(self, change):
         change()
+        for force_id, readout in self.readouts.items():
+            readout.value = self._shown(self.scores[force_id], self.step)
+        self.half_width_readout.value = self._shown(self.half_width, self.half_width_range[2])
         self.half_width_slider.disabled = not self.uses_half_width()
         self.image.value = self.png()
         self.table.value = self.table_html()

@@ -374,7 +374,8 @@ def component_support(components: pd.DataFrame, forces: pd.DataFrame, lang: str 
         scored = [gettext(lang, "component_support", id=i, score=format_number(scores[i], lang),
                           side=label(f"side_{direction[i]}", lang), rank=ranks[i], n=int(sizes[direction[i]]))
                   for i in items if i in ranks]
-        rows.append((int(row.order), row.text, row.text_en, ", ".join(items), row.mapping,
+        mapping = (getattr(row, "mapping_en", "") or row.mapping) if lang == "en" else row.mapping
+        rows.append((int(row.order), row.text, row.text_en, ", ".join(items), mapping,
                      "; ".join(scored) or gettext(lang, "component_no_scored_force")))
     return pd.DataFrame(rows, columns=["order_in_discussion", "component", "component_en (our translation)",
                                        "items", "mapping", "score_support"])

@@ -379,14 +379,14 @@ class NetHistogram:
             rows.append({"outcome": key, "draws": count, "p": count / self.draws, "p_low": low, "p_high": high})
         return pd.DataFrame(rows)
 
-    def as_dict(self) -> dict:
-        """The histogram for ``sensitivity.json``: edges and counts of the occupied bins, ties apart."""
+    def as_dict(self, lang: str = "en") -> dict:
+        """The histogram for ``sensitivity.json``: edges and counts of the occupied bins, ties apart (the
+        note on ties in ``lang``)."""
         filled = np.flatnonzero(self.counts)
         first, last = (filled[0], filled[-1] + 1) if len(filled) else (0, 0)
         return {"bin_edges": self.edges[first:last + 1].tolist(), "counts": self.counts[first:last].tolist(),
                 "ties": self.ties, "driving_wins": self.driving_wins, "restraining_wins": self.restraining_wins,
-                "draws": self.draws, "bins_note": "draws with |net| within the tie tolerance are counted as ties, "
-                                                  "outside every bin"}
+                "draws": self.draws, "bins_note": gettext(lang, "bins_note")}
 
 
 # ---------------------------------------------------------------- one run

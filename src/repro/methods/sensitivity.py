@@ -472,7 +472,7 @@ def result_files(result: dict) -> dict[str, str]:
         if key in ("claims", "forces", "rank_matrix"):
             continue
         if key == "net_histogram":
-            value = value.as_dict()
+            value = value.as_dict(result["settings"].get("language", "en"))
         elif isinstance(value, pd.DataFrame):
             value = value.to_dict("records")
         rest[key] = value
