@@ -24,11 +24,7 @@ from decimal import Decimal, localcontext
 from functools import lru_cache
 from importlib import resources
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.lists import format_list as _babel_list
 from babel.numbers import format_decimal
-from babel.support import Translations
 
 #: The text domain: the catalogues' file name.
 DOMAIN = "repro"
@@ -70,13 +66,19 @@ def catalogue_path(lang: str):
 @lru_cache(maxsize=None)
 def read_catalogue(lang: str):
     """``lang``'s catalogue as a :class:`babel.messages.catalog.Catalog` (read once per process)."""
+    from babel.messages.pofile import read_po  # imported on first use: loading and validating data need none of it
+
     with catalogue_path(lang).open("rb") as po:
         return read_po(po, locale=lang, domain=DOMAIN)
 
 
 @lru_cache(maxsize=None)
-def translations(lang: str) -> Translations:
-    """``lang``'s catalogue as gettext translations (compiled in memory: the .po is the only file)."""
+def translations(lang: str):
+    """``lang``'s catalogue as gettext translations (:class:`babel.support.Translations`, compiled in
+    memory: the .po is the only file)."""
+    from babel.messages.mofile import write_mo
+    from babel.support import Translations
+
     compiled = io.BytesIO()
     write_mo(compiled, read_catalogue(lang))
     compiled.seek(0)
@@ -267,7 +269,9 @@ def text_language(texts) -> str:
 
 def format_list(items, lang: str) -> str:
     """Items joined as a sentence of ``lang`` joins them (CLDR's list patterns): 'D2 and D3', 'D2, D3 и D4'."""
-    return _babel_list([str(i) for i in items], locale=check_lang(lang))
+    from babel.lists import format_list as babel_list
+
+    return babel_list([str(i) for i in items], locale=check_lang(lang))
 
 
 _FIELD = re.compile(r"\{(\w*)[^{}]*\}")
