@@ -231,3 +231,13 @@ def test_the_explorer_speaks_the_analysiss_language():
     assert explorer.readouts["D2"].value == "3,2" and explorer.half_width_readout.value == "0,50"
     english = Explorer(load_analysis(), lang="en", draws=2000).table_html()
     assert "holds" in english and not CYRILLIC_WORD.search(english)
+
+
+def test_russian_numbers_are_the_articles_own_formatting_of_its_scores():
+    """Every published score, formatted for a Russian reader, reads exactly as the article prints it
+    (score_as_printed, transcribed verbatim: 5, 3,2, 0,6 ...)."""
+    from repro.i18n import format_number
+
+    forces = load_analysis().force_field
+    forces = forces[forces["kind"] == "force"]
+    assert [format_number(s, "ru") for s in forces["score"]] == list(forces["score_as_printed"])

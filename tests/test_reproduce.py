@@ -257,9 +257,9 @@ def test_an_unknown_figure_format_is_refused_before_anything_runs(given, tmp_pat
 
 @pytest.mark.parametrize("lang, shown, hidden, numbers", [
     ("ru", "силы сопротивления перевешивают движущие силы (сумма баллов)", "the restraining side outweighs",
-     ["0,656 [0,653; 0,659]", "0,02857; 0,2 (D2 +0,02857, R1 −0,02857)"]),
+     ["0,656 [0,653; 0,659]", "0,02857; 0,2 (D2 +0,02857, R1 −0,02857)"]),
     ("en", "the restraining side outweighs the driving side (sum of scores)", "силы сопротивления перевешивают",
-     ["0.656 [0.653, 0.659]", "0.02857; 0.2 (D2 +0.02857, R1 −0.02857)"])])
+     ["0.656 [0.653, 0.659]", "0.02857; 0.2 (D2 +0.02857, R1 −0.02857)"])])
 def test_the_report_states_each_claim_in_the_reports_language(lang, shown, hidden, numbers, tmp_path):
     # what the sensitivity notebook writes for the paper's balance claim (numbers/claims.json): numbers
     # as numbers, the moves as files hold them; the report writes both as its reader does

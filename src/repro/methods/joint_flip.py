@@ -173,8 +173,9 @@ def parse_moves(text: str) -> list[tuple[str, float]]:
 
 
 def moves_shown(text: str, lang: str) -> str:
-    """A :func:`moves_text` as a reader of ``lang`` writes it: 'D2 +0,02857, R1 −0,02857'."""
-    return ", ".join(f"{force} {format_number(change, lang, signed=True)}" for force, change in parse_moves(text))
+    """A :func:`moves_text` as a reader of ``lang`` writes it: 'D2 +0,02857, R1 −0,02857' (a no-break space
+    keeps each force with its move when a line wraps)."""
+    return ", ".join(f"{force}\u00a0{format_number(change, lang, signed=True)}" for force, change in parse_moves(text))
 
 
 def flip_table(flips: list[Flip], forces: pd.DataFrame) -> pd.DataFrame:
