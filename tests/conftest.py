@@ -132,6 +132,8 @@ def small_analysis(tmp_path) -> Path:
     descriptor.update(name="town-festival", title="A town festival run by volunteers",
                       description="A made-up analysis for the tests: should the volunteers run the festival again?",
                       sources=[{"title": "Notes of the volunteers' meeting, 2024"}])
+    descriptor.pop("title_en", None)  # the paper's English title and description are not the student's
+    descriptor.pop("description_en", None)
     for resource in descriptor["resources"]:
         resource.pop("caption", None)
         resource.pop("caption_en", None)

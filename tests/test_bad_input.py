@@ -171,7 +171,7 @@ def test_a_declared_negative_scale_holds_negative_scores(small_analysis, capsys)
         text = text.replace(old, new)
     path.write_text(text)
     assert main(["validate", str(small_analysis)]) == 0
-    assert "scores on a -3 to 3 scale" in capsys.readouterr().out
+    assert "scores on a −3 to 3 scale" in capsys.readouterr().out  # a range with a negative end in words, a true minus
     path.write_text(text.replace("restraining,-3,", "restraining,-3.5,"))
     assert main(["validate", str(small_analysis)]) == 2
     assert "expected a score on the declared scale -3 to 3, found -3.5" in capsys.readouterr().err

@@ -171,7 +171,7 @@ def test_defaults_with_a_tied_balance_and_a_single_force(tmp_path):
     assert registry.ids == ["strongest_driving", "weakest_driving"]
     notes = " ".join(registry.notes)
     assert "The sides tie (7 against 7)" in notes
-    assert "the restraining side has a single force (R1)" in notes
+    assert "The restraining side has a single force (R1)" in notes
 
 
 def test_defaults_with_every_force_of_a_side_tied(tmp_path):
@@ -181,11 +181,17 @@ def test_defaults_with_every_force_of_a_side_tied(tmp_path):
 
 
 def test_a_claim_that_cannot_fail_is_noted(tmp_path):
-    folder = make_analysis(tmp_path / "t", [4, 3], [7], claims=[claim("r1_top", "strongest", force="R1"),
-                                                                  claim("d1_top2", "top_k", force="D1", k=2)])
+    folder = make_analysis(tmp_path / "t", [4, 3], [7], claims=[claim("r1_top", "strongest", force="R1", statement="R1 tops"),
+                                                                  claim("d1_top2", "top_k", force="D1", k=2, statement="D1 in the top 2")])
+    # A note names the claim by its statement, the reader's words, never by its id (a code key).
     notes = " ".join(claims_for(load_analysis(folder)).notes)
-    assert "claim r1_top cannot fail: R1 is the only restraining force" in notes
-    assert "claim d1_top2 cannot fail" in notes
+    assert "“R1 tops” cannot fail: R1 is the only restraining force" in notes
+    assert "“D1 in the top 2” cannot fail: the driving side has 2 forces, so D1 is always among its top 2" in notes
+    assert "r1_top" not in notes and "d1_top2" not in notes
+    # The same in Russian, with Russian plural forms (2 силы), the statements as written.
+    notes = " ".join(claims_for(load_analysis(folder), lang="ru").notes)
+    assert "«R1 tops» не может нарушиться: R1 — единственная сила сопротивления" in notes
+    assert "«D1 in the top 2» не может нарушиться: на стороне движущих сил всего 2 силы, поэтому D1 всегда среди первых 2" in notes
 
 
 # ---------------------------------------------------------------- bad claims files

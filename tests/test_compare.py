@@ -35,7 +35,9 @@ def test_compare_reports_the_spread_and_h(tmp_path, capsys):
     assert main(["compare", str(RATERS), "--out", str(tmp_path / "c")]) == 0
     written = json.loads((tmp_path / "c" / "compare.json").read_text(encoding="utf-8"))
     assert written["suggested_half_width"] == 0.5 and len(written["rater_spread"]) == 8
-    assert written["half_width_rule"].endswith("(3 raters, 8 forces): h = 0.5")
+    # The rule is a sentence of the analysis's language (Russian for the paper); h itself a number.
+    assert written["half_width_rule"].endswith("(3 эксперта, 8 сил): h = 0,5")
+    assert compare(PAPER, load_rater_scores(RATERS, PAPER), "en")["half_width_rule"].endswith("(3 raters, 8 forces): h = 0.5")
     out = capsys.readouterr().out
     assert "Raters' half-range per force: D1 0.5, D2 0.75," in out
     assert f"sensitivity --half-width-from {RATERS}" in out

@@ -392,7 +392,9 @@ def test_robustness_has_a_panel_per_claim_with_lines_only_for_models_that_have_a
         levels = [line for line in ax.lines if line.get_linestyle() == "--"]
         assert sorted(line.get_ydata()[0] for line in levels) == [0.45, 0.51, 0.52]
         assert {t.get_text() for t in ax.texts} == {"0.45", "0.51", "0.52"}
-        assert ax.get_title().split(":")[0] in case["statements"]
+        # A panel is titled by its claim's statement (with a capital), never by the claim's id (a code key).
+        title = ax.get_title().replace("\n", " ")
+        assert title in {s[:1].upper() + s[1:] for s in case["statements"].values()}, title
 
 
 def test_compare_draws_every_rater_and_the_published_scores():

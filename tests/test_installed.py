@@ -38,6 +38,9 @@ def test_the_wheel_carries_what_the_package_reads_and_the_sdist_the_clones_files
         assert source, folder
         assert {f"repro/_bundle/{rel}" for rel in source} <= names, folder
     assert "repro/pipeline/templates/report.html.j2" in names
+    # every language's message catalogue (repro.i18n reads the .po files themselves)
+    catalogues = sorted(p.relative_to(REPOSITORY / "src").as_posix() for p in (REPOSITORY / "src/repro/locale").rglob("*.po"))
+    assert len(catalogues) >= 2 and set(catalogues) <= names, catalogues
     assert not [n for n in names if "__pycache__" in n or ".ipynb_checkpoints" in n]
     metadata = zipfile.ZipFile(wheel).read(f"repro-{repro.__version__}.dist-info/METADATA").decode()
     assert "Requires-Python: >=3.11\n" in metadata

@@ -128,8 +128,8 @@ def test_server_runs_a_notebook_through_a_kernel_it_starts(server):
         printed = asyncio.run(run_cells(base, token, kernel["id"], cells))
     finally:
         api(base, token, "DELETE", f"/api/kernels/{kernel['id']}")
-    assert "16 SWOT items" in printed
-    assert "driving 11.3, restraining 11.5, net -0.2" in printed
+    assert "16 пунктов SWOT" in printed  # the paper's notebooks speak its language by default
+    assert "сумма движущих сил 11,3, сумма сил сопротивления 11,5, чистая сила −0,2" in printed
 
 
 def test_jupyterlab_has_the_widget_manager_the_explorer_needs():

@@ -155,9 +155,12 @@ def test_a_rater_called_paper_and_a_single_rater(tmp_path, capsys):
     assert result["kendalls_w"] == {"all_forces": None, "driving": None, "restraining": None}
     assert "agreement needs at least two raters" in " ".join(result["notes"])
     assert strict_json(result_files(result)["compare.json"])["kendalls_w"]["all_forces"] is None
-    assert main(["compare", str(path), "--out", str(tmp_path / "out")]) == 0
+    assert main(["compare", str(path), "--out", str(tmp_path / "out"), "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "agreement needs at least two raters" in out and "Kendall's W: undefined" in out
+    # By default in the analysis's language (Russian for the paper).
+    assert main(["compare", str(path), "--out", str(tmp_path / "out")]) == 0
+    assert "W Кендалла не определён: для согласия нужны хотя бы два эксперта." in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("change, message", [

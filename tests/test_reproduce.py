@@ -4,6 +4,7 @@ previous results intact, bad parameters refused before any notebook runs."""
 
 import json
 import os
+from html import escape as html_escape
 import re
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ from PIL import Image
 from conftest import REPOSITORY, earlier_results, pdf_page_points, repro_executable, tree_snapshot, write_csv
 from repro import load_analysis, paths
 from repro.figures.common import DPI
+from repro.i18n import gettext
 from repro.pipeline.notebook_params import check_parameters, declared_parameters
 from repro.pipeline.outdir import sha256
 from repro.pipeline.report import render_report
@@ -104,10 +106,11 @@ def test_report_lists_every_item_and_embeds_every_figure(results):
     for table in (paper.swot, paper.force_field, paper.lotus):
         for text in table["text"]:
             assert text.replace("«", "&laquo;") in html or text in html, text
-    for name in FIGURES:
-        assert f'alt="{name}"' in html
+    for name in FIGURES:  # each figure described by its caption, for a screen reader (not by its file's name)
+        assert f'alt="{html_escape(gettext("ru", f"caption_{name}"))}"' in html, name
     assert html.count("data:image/png;base64,") >= len(FIGURES)
-    assert "<b>11.3</b>" in html and "<b>11.5</b>" in html and "<b>-0.2</b>" in html
+    # The Russian report writes numbers as the article does: decimal commas, a true minus sign.
+    assert "<b>11,3</b>" in html and "<b>11,5</b>" in html and "<b>−0,2</b>" in html
 
 
 def _copy_of_the_repository(target):
@@ -183,8 +186,8 @@ def test_a_students_report_is_the_students(lang, heading, small_analysis, tmp_pa
     assert "A town festival run by volunteers" in html and "Notes of the volunteers&#39; meeting, 2024" in html
     for paper_words in ("Жолдыбаев", "Zholdybayev", "article", "статья"):
         assert paper_words not in html, paper_words
-    scale_note = {"en": "(scale 1-10). The scale is declared in the analysis&#39;s datapackage.json.",
-                  "ru": "(шкала 1-10). Шкала объявлена в datapackage.json анализа."}
+    scale_note = {"en": "(scale 1–10). The scale is declared in the analysis&#39;s datapackage.json.",
+                  "ru": "(шкала 1–10). Шкала объявлена в datapackage.json анализа."}
     assert scale_note[lang] in html
 
 
@@ -259,17 +262,21 @@ def test_an_unknown_figure_format_is_refused_before_anything_runs(given, tmp_pat
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("lang, shown, hidden", [
-    ("ru", "силы сопротивления перевешивают движущие силы (сумма баллов)", "the restraining side outweighs"),
-    ("en", "the restraining side outweighs the driving side (sum of scores)", "силы сопротивления перевешивают")])
-def test_the_report_states_each_claim_in_the_reports_language(lang, shown, hidden, tmp_path):
-    # what the sensitivity notebook writes for the paper's balance claim (numbers/claims.json)
+@pytest.mark.parametrize("lang, shown, hidden, numbers", [
+    ("ru", "силы сопротивления перевешивают движущие силы (сумма баллов)", "the restraining side outweighs",
+     ["0,656 [0,653; 0,659]", "0,02857; 0,2 (D2 +0,02857, R1 −0,02857)"]),
+    ("en", "the restraining side outweighs the driving side (sum of scores)", "силы сопротивления перевешивают",
+     ["0.656 [0.653, 0.659]", "0.02857; 0.2 (D2 +0.02857, R1 −0.02857)"])])
+def test_the_report_states_each_claim_in_the_reports_language(lang, shown, hidden, numbers, tmp_path):
+    # what the sensitivity notebook writes for the paper's balance claim (numbers/claims.json): numbers
+    # as numbers, the moves as files hold them; the report writes both as its reader does
     (tmp_path / "numbers").mkdir()
     (tmp_path / "numbers" / "claims.json").write_text(json.dumps({"note": "", "notes": [], "claims": [{
         "claim": "balance", "statement": "силы сопротивления перевешивают движущие силы (сумма баллов)",
         "statement_en": "the restraining side outweighs the driving side (sum of scores)", "source": "",
-        "holds": True, "p_holds": "0.656 [0.653, 0.659]", "break_even_text": "", "flip_max_change": 0.2 / 7,
-        "flip_total_change": 0.2, "flip_total_moves": "D2 +0.02857, R1 -0.02857"}]}), encoding="utf-8")
+        "holds": True, "p_holds": 0.6561, "p_holds_low": 0.6532, "p_holds_high": 0.6590, "break_even_text": "",
+        "flip_max_change": 0.2 / 7, "flip_total_change": 0.2, "flip_total_moves": "D2 +0.02857, R1 -0.02857"}]}),
+        encoding="utf-8")
     html = render_report(load_analysis(), tmp_path, lang)
     assert shown in html and hidden not in html
-    assert "0.656 [0.653, 0.659]" in html and "0.02857; 0.2 (D2 +0.02857, R1 -0.02857)" in html
+    assert all(number in html for number in numbers), numbers

@@ -54,10 +54,10 @@ def test_break_even_of_the_papers_claims_by_hand():
     texts = summary(CLAIMS, F, SCALE)["break_even_text"].to_dict()
     assert texts == {
         "balance": "D2 +0.2 (to 3.4; room on the scale 1.8)",
-        "strongest_driving": "D1 -1.8 (to 3.2; room on the scale 5)",    # D1 5 falls to D2's 3.2
+        "strongest_driving": "D1 −1.8 (to 3.2; room on the scale 5)",    # D1 5 falls to D2's 3.2
         "weakest_driving": "D3 +1.9 (to 2.5; room on the scale 4.4)",    # D3 0.6 rises to D4's 2.5
         "strongest_restraining": "R1 +1 (to 4; room on the scale 2)",    # R1 3 rises to R2's 4
-        "weakest_restraining": "R1 -1.5 (to 1.5; room on the scale 3)",  # R1 3 falls to R4's 1.5
+        "weakest_restraining": "R1 −1.5 (to 1.5; room on the scale 3)",  # R1 3 falls to R4's 1.5
     }
 
 
@@ -86,17 +86,17 @@ def test_break_even_on_a_students_1_to_10_case_by_hand(tmp_path):
         "balance": "no single change within the scale flips it",
         "restraining_wins": "no single change within the scale makes it hold",
         # Holding claims: the change to the tie.
-        "d3_strongest": "D3 -1 (to 8; room on the scale 8)",             # D3 9 falls to D4's 8
-        "strongest_driving": "D3 -1 (to 8; room on the scale 8)",
+        "d3_strongest": "D3 −1 (to 8; room on the scale 8)",             # D3 9 falls to D4's 8
+        "strongest_driving": "D3 −1 (to 8; room on the scale 8)",
         "d2_weakest": "D2 +1 (to 6; room on the scale 5)",               # D2 5 rises to D5's 6
         "weakest_driving": "D2 +1 (to 6; room on the scale 5)",
         "strongest_restraining": "R1 +1.5 (to 9.5; room on the scale 2)",  # R1 8 rises to R2's 9.5
-        "weakest_restraining": "R1 -2 (to 6; room on the scale 7)",        # R1 8 falls to R3's 6
+        "weakest_restraining": "R1 −2 (to 6; room on the scale 7)",        # R1 8 falls to R3's 6
         "r2_over_d3": "D3 +0.5 (to 9.5; room on the scale 1)",           # 9.5 > 9 across sides
-        "d1_top3": "D1 -1 (to 6; room on the scale 6)",                  # at 6, D5 = 6 is a third rival
+        "d1_top3": "D1 −1 (to 6; room on the scale 6)",                  # at 6, D5 = 6 is a third rival
         # Failing claims: the change to the boundary beyond which they hold.
         "d1_strongest": "D1 +2 (it holds above 9; room on the scale 3)",  # past D3 = 9
-        "d3_weakest": "D3 -4 (it holds below 5; room on the scale 8)",    # below D2 = 5
+        "d3_weakest": "D3 −4 (it holds below 5; room on the scale 8)",    # below D2 = 5
         "d2_over_r3": "D2 +1 (it holds above 6; room on the scale 5)",    # past R3 = 6
         "d1_top2": "D1 +1 (it holds above 8; room on the scale 3)",       # past D4 = 8, one rival left
     }
@@ -188,7 +188,7 @@ def test_default_claims_probabilities_by_hand(tmp_path):
     assert table.loc["balance", "p_holds"] == 1 and table.loc["balance", "p_holds_high"] == 1
     assert table.loc["balance", "p_holds_low"] == pytest.approx(400_000 / (400_000 + 1.959963984540054 ** 2))
     # And their break-even: D1 6 falls to D2's 5 (or D2 rises to 6); the balance cannot flip (6 > 4.5 room).
-    assert table.loc["strongest_driving", "break_even_text"] == "D1 -1 (to 5; room on the scale 5)"
+    assert table.loc["strongest_driving", "break_even_text"] == "D1 −1 (to 5; room on the scale 5)"
     assert np.isnan(table.loc["balance", "break_even"])
     # Jointly, D1 and D2 meet half way: 0.5 each, 1 in total. The balance's margin 6 can be closed when
     # all three move: rooms 5 (D1 down to 1), 4 (D2 down to 1), 5 (R1 up to 10); 3 x 2 = 6, so each
@@ -234,7 +234,7 @@ def test_analyse_keeps_the_papers_results_and_writes_strict_json():
     assert claims.loc["balance", "break_even"] == 0.2 and claims.loc["chain", "break_even_text"] == "does not depend on the scores"
     notes = " ".join(result["notes"])
     # The global indices say which model they use, and it is the clipped one P(holds) uses.
-    assert "then clip it to the scale 0-5 (sample, then clip: the uniform Monte Carlo's model)" in notes
+    assert "then clip it to the scale 0–5 (sample, then clip: the uniform Monte Carlo's model)" in notes
     assert "Where h comes from: h = 0.5 as given." in notes
     files = result_files(result)
     parsed = strict_json(files["sensitivity.json"])
@@ -356,7 +356,8 @@ def test_precision_chooses_the_draws_and_says_which_intervals_are_still_wider():
 
 def test_cli_precision_and_half_width_from_raters(tmp_path, capsys):
     raters = paths.EXAMPLES / "rater_scores.csv"
-    assert main(["sensitivity", "--out", str(tmp_path / "o"), "--precision", "0.05", "--half-width-from", str(raters)]) == 0
+    assert main(["sensitivity", "--out", str(tmp_path / "o"), "--precision", "0.05", "--half-width-from", str(raters),
+                 "--lang", "en"]) == 0
     settings = strict_json((tmp_path / "o" / "sensitivity.json").read_text())["settings"]
     # examples/rater_scores.csv: half-ranges D1 0.5, D2 0.75, D3 0.5, D4 0.5, R1 0.75, R2 0.5, R3 0.75,
     # R4 0.5 (worked in test_compare); their median is 0.5.

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from repro import __version__, paths
 from repro.errors import AnalysisError, Problem
+from repro.i18n import LANGS, format_number, gettext
 
 EXIT_USER_ERROR = 2
 
@@ -212,10 +213,11 @@ def cmd_sensitivity(args) -> int:
     if not analysis.has_scores:
         print(f"repro: {analysis.folder}: the force field has no scores, so there is nothing to perturb.", file=sys.stderr)
         return EXIT_USER_ERROR
-    half_width, source = (DEFAULT_HALF_WIDTH, f"h = {DEFAULT_HALF_WIDTH:g}, the default (not derived from raters)") \
-        if args.half_width is None else (args.half_width, f"h = {args.half_width:g} as given (--half-width)")
+    lang = args.lang or analysis.language
+    half_width, source = (DEFAULT_HALF_WIDTH, gettext(lang, "h_default_option", h=format_number(DEFAULT_HALF_WIDTH, lang))) \
+        if args.half_width is None else (args.half_width, gettext(lang, "h_given_option", h=format_number(args.half_width, lang)))
     if args.half_width_from is not None:
-        half_width, source = _half_width_from_raters(args.half_width_from, analysis)
+        half_width, source = _half_width_from_raters(args.half_width_from, analysis, lang)
     out = check_output_folder(args.out, analysis.folder, note=_note)  # before any work: no file of the user's is at risk
     draws = draws_for(args.precision) if args.precision is not None else args.draws or DEFAULT_DRAWS
     progress = None
@@ -225,7 +227,7 @@ def cmd_sensitivity(args) -> int:
         bar = tqdm(total=draws, unit="draw", unit_scale=True, desc="Monte Carlo", file=sys.stderr)
         progress = bar.update
     result = analyse(analysis, args.noise, half_width, draws, args.seed, scale, progress=progress,
-                     precision=args.precision, half_width_source=source)
+                     precision=args.precision, half_width_source=source, lang=lang)
     if bar is not None:
         bar.close()
     settings = result["settings"]
@@ -255,15 +257,16 @@ DEFAULT_HALF_WIDTH = 0.5
 DEFAULT_DRAWS = 100_000
 
 
-def _half_width_from_raters(path: Path, analysis) -> tuple[float, str]:
-    """h from a raters' file (:func:`repro.methods.compare.suggested_half_width`), and where it came from."""
+def _half_width_from_raters(path: Path, analysis, lang: str = "en") -> tuple[float, str]:
+    """h from a raters' file (:func:`repro.methods.compare.suggested_half_width`), and where it came from (in ``lang``)."""
     from repro.methods.compare import load_rater_scores, suggested_half_width
 
     raters = load_rater_scores(path, analysis)
-    h, rule = suggested_half_width(raters)
+    h, rule = suggested_half_width(raters, lang)
     if h is None:
-        raise UsageError(f"--half-width-from {path}: {rule}; give a file with two raters or more, or --half-width H.")
-    return h, f"from the raters in {path.name}: {rule}"
+        raise UsageError(f"--half-width-from {path}: {suggested_half_width(raters)[1]}; give a file with two raters or "
+                         "more, or --half-width H.")
+    return h, gettext(lang, "h_from_raters_file", file=path.name, rule=rule)
 
 
 def cmd_template(args) -> int:
@@ -307,11 +310,12 @@ def cmd_compare(args) -> int:
         raise AnalysisError([Problem(scores_file.name, f"holds {len(raters):,} raters; a comparison takes at most "
                                                         f"{limits.MAX_RATERS:,} (the limit of repro.data.limits).",
                                      column="rater")])
-    result = compare(analysis, raters)
+    lang = args.lang or analysis.language
+    result = compare(analysis, raters, lang)
     with staged_output(out) as staging:
         for name, text in result_files(result).items():
             (staging / name).write_text(text, encoding="utf-8")
-        ax = plot_comparison(result["raters"], analysis.forces, lang=args.lang, scale=analysis.scale)
+        ax = plot_comparison(result["raters"], analysis.forces, lang=lang, scale=analysis.scale)
         publish_figure(ax.figure, staging, "compare_scores")
         inputs = {**analysis.input_hashes(), scores_file.name: sha256(scores_file)}
         write_manifest(staging, {"command": "compare", "inputs_sha256": inputs,
@@ -365,8 +369,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", type=Path, default=None, help="analysis folder (default: the paper's data)")
     p.add_argument("--out", type=Path, default=Path("results"),
                    help="output folder: new, empty, or written by repro reproduce before (default: results)")
-    p.add_argument("--lang", choices=("ru", "en"), default="ru",
-                   help="language of the figures and the report (default: ru, as published)")
+    p.add_argument("--lang", choices=LANGS, default=None,
+                   help="language of the figures and the report (default: the analysis's own: ru for the paper, as "
+                        "published; en for an analysis written in English)")
     p.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default: 2)")
     p.add_argument("--formats", type=_figure_formats, default=None, metavar="LIST",
                    help="figure formats, comma-separated, from png, pdf, svg (default: png,pdf; the reference "
@@ -411,6 +416,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "raters' half-range")
     p.add_argument("--scale", type=float, nargs=2, metavar=("MIN", "MAX"), default=None,
                    help="score scale (default: the one the data declare); scores outside are moved onto it")
+    p.add_argument("--lang", choices=LANGS, default=None,
+                   help="language of the sentences in the files (notes, break-even texts; numbers stay numbers "
+                        "with a decimal point); default: the analysis's own")
     p.set_defaults(func=cmd_sensitivity)
 
     p = sub.add_parser("compare", help="set a reviewer's (or several raters') scores beside the analysis's published ones")
@@ -418,7 +426,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", type=Path, default=None, help="analysis folder (default: the paper's data)")
     p.add_argument("--out", type=Path, default=Path("compare-results"),
                    help="output folder: new, empty, or written by repro before (default: compare-results)")
-    p.add_argument("--lang", choices=("ru", "en"), default="ru", help="language of the figure (default: ru)")
+    p.add_argument("--lang", choices=LANGS, default=None,
+                   help="language of the figure and the notes (default: the analysis's own)")
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("check-source", help="check the paper's data verbatim against the article's text")

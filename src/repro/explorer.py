@@ -28,7 +28,8 @@ import pandas as pd
 
 from repro.figures.force_field import ForceFieldPlot
 from repro.figures.redraw import PartialRedraw
-from repro.labels import check_lang, item_text
+from repro.i18n import format_number, gettext, ngettext
+from repro.labels import check_lang, item_text, label
 from repro.methods import sensitivity
 from repro.methods.claims import chain_holds, claims_for
 from repro.methods.intervals import interval_text
@@ -86,7 +87,8 @@ class Explorer:
     analysis
         A loaded analysis (:func:`repro.load_analysis`) with scores.
     lang
-        Language of the figure ('ru' as published, or 'en').
+        Language of the figure, the table and the controls (one of :data:`repro.i18n.LANGS`); None:
+        the analysis's own (:attr:`repro.data.Analysis.language`).
     noise, half_width
         The noise model (one of :data:`repro.methods.sensitivity.NOISE_MODELS`) and its half-width h
         (default: a tenth of the scale's width).
@@ -95,15 +97,15 @@ class Explorer:
         P(holds) comes from the scores, not from the dice).
     """
 
-    def __init__(self, analysis, lang: str = "ru", noise: str = "uniform", half_width: float | None = None,
+    def __init__(self, analysis, lang: str | None = None, noise: str = "uniform", half_width: float | None = None,
                  draws: int = 20_000, seed: int | None = 0):
         if not analysis.has_scores:
             raise ValueError(f"{analysis.folder.name}: the force field has no scores to explore")
-        self.analysis, self.lang = analysis, check_lang(lang)
+        self.analysis, self.lang = analysis, check_lang(lang or analysis.language)
         self.scale = analysis.scale
         self.published = analysis.forces.reset_index(drop=True)
         self.scores = dict(zip(self.published["id"], self.published["score"].astype(float)))
-        self.registry = claims_for(analysis)
+        self.registry = claims_for(analysis, lang=self.lang)
         self.chain = chain_holds(analysis)
         self.draws, self.seed = int(draws), seed
         self.noise = self._check_noise(noise)
@@ -187,7 +189,7 @@ class Explorer:
         noise, the break-even and the joint flip (computed once per change of the settings)."""
         if self._table is None:
             self._table = sensitivity.claims_table(self.registry.claims, self.forces(), self.scale, self.noise,
-                                                   self.half_width, self.draws, self.seed, self.chain)
+                                                   self.half_width, self.draws, self.seed, self.chain, lang=self.lang)
         return self._table
 
     @property
@@ -196,22 +198,32 @@ class Explorer:
         return self.plot.ax.figure
 
     def table_html(self) -> str:
-        """The claims table as an HTML fragment for the widget."""
+        """The claims table as an HTML fragment for the widget, in the explorer's language (its words
+        and its numbers: '0,658 [0,655; 0,661]' in Russian)."""
+        lang = self.lang
         table = self.claims_table()
+        statements = {c.id: c.text(lang) for c in self.registry.claims}
         shown = pd.DataFrame({
-            "claim": table["claim"],
-            "statement": table["statement_en" if self.lang == "en" else "statement"],
-            "holds": np.where(table["holds"], "✓ holds", "✗ fails"),
-            "P(holds) [95 % interval]": [interval_text(p, low, high) for p, low, high in
-                                         zip(table["p_holds"], table["p_holds_low"], table["p_holds_high"])],
-            "break-even": table["break_even_text"],
-            "joint flip (largest move)": [f"{v:.4g}" if pd.notna(v) else "none" for v in table["flip_max_change"]],
+            gettext(lang, "explorer_id"): table["claim"],
+            gettext(lang, "explorer_statement"): [statements.get(c, "") for c in table["claim"]],
+            gettext(lang, "explorer_holds_column"): np.where(table["holds"], gettext(lang, "explorer_holds"),
+                                                             gettext(lang, "explorer_fails")),
+            gettext(lang, "explorer_p_holds"): [interval_text(p, low, high, lang=lang) for p, low, high in
+                                                zip(table["p_holds"], table["p_holds_low"], table["p_holds_high"])],
+            gettext(lang, "explorer_break_even"): table["break_even_text"],
+            gettext(lang, "explorer_joint_flip"): [format_number(float(f"{v:.4g}"), lang) if pd.notna(v)
+                                                   else gettext(lang, "explorer_none") for v in table["flip_max_change"]],
         })
-        noise = f"{self.noise} ±{self.half_width:g}" if self.uses_half_width() else self.noise
-        moved = ", ".join(f"{i} = {s:g}" for i, s in self.moved().items()) or "none (the published scores)"
+        model = label(f"model_{self.noise}", lang)
+        noise = (gettext(lang, "explorer_noise_with_h", model=model, h=format_number(self.half_width, lang))
+                 if self.uses_half_width() else model)
+        settings = gettext(lang, "explorer_settings", noise=noise, draws=ngettext(lang, "n_draws", self.draws),
+                           seed=self.seed)
+        moved = (", ".join(f"{i} = {format_number(s, lang)}" for i, s in self.moved().items())
+                 or gettext(lang, "explorer_moved_none"))
         notes = "".join(f"<li>{_escape(n)}</li>" for n in self.registry.notes)
-        return (f"<p><b>Noise:</b> {_escape(noise)}, {self.draws:,} draws, seed {self.seed}. "
-                f"<b>Scores moved:</b> {_escape(moved)}.</p>"
+        return (f"<p><b>{_escape(gettext(lang, 'explorer_noise'))}:</b> {_escape(settings)} "
+                f"<b>{_escape(gettext(lang, 'explorer_moved'))}:</b> {_escape(moved)}.</p>"
                 + shown.to_html(index=False, escape=True, border=0)
                 + (f"<ul>{notes}</ul>" if notes else ""))
 
@@ -241,33 +253,43 @@ class Explorer:
 
         step = self.step
         texts = dict(zip(self.published["id"], item_text(self.published, self.lang)))
-        self.sliders = {}
+        self.sliders, self.readouts = {}, {}
+        # The sliders' own readouts write numbers as d3 does (a decimal point in any language): each
+        # value is shown instead beside its slider, as a reader of the explorer's language writes it.
         for force_id in self.published["id"]:
             slider = w.FloatSlider(value=self.scores[force_id], min=self.scale.minimum, max=self.scale.maximum,
-                                   step=step, description=force_id, continuous_update=continuous,
-                                   readout_format=f".{_decimals(step)}f", tooltip=texts[force_id],
-                                   layout=w.Layout(width="330px"))
+                                   step=step, description=force_id, continuous_update=continuous, readout=False,
+                                   tooltip=texts[force_id], layout=w.Layout(width="290px"))
             slider.observe(self._on_score(force_id), names="value")
             self.sliders[force_id] = slider
+            self.readouts[force_id] = w.Label(self._shown(self.scores[force_id], step))
         low, high, h_step = self.half_width_range
-        self.noise_menu = w.Dropdown(options=list(sensitivity.NOISE_MODELS), value=self.noise, description="noise")
+        self.noise_menu = w.Dropdown(options=[(label(f"model_{m}", self.lang), m) for m in sensitivity.NOISE_MODELS],
+                                     value=self.noise, description=gettext(self.lang, "explorer_noise_menu"))
         self.half_width_slider = w.FloatSlider(value=min(self.half_width, high), min=low, max=high, step=h_step,
-                                               description="h", continuous_update=continuous,
-                                               readout_format=f".{_decimals(h_step)}f", disabled=not self.uses_half_width())
+                                               description="h", continuous_update=continuous, readout=False,
+                                               disabled=not self.uses_half_width(), layout=w.Layout(width="250px"))
+        self.half_width_readout = w.Label(self._shown(self.half_width_slider.value, h_step))
         # The noise does not show in the figure: changing it sends the table alone.
         self.noise_menu.observe(lambda change: self._update(lambda: self.set_noise(change["new"]), picture=False),
                                 names="value")
         self.half_width_slider.observe(
             lambda change: self._update(lambda: self.set_half_width(change["new"]), picture=False), names="value")
-        reset = w.Button(description="published scores")
+        reset = w.Button(description=gettext(self.lang, "explorer_reset"))
         reset.on_click(lambda _: self._reset_sliders())
         self.image = w.Image(value=self.png(), format="png", layout=w.Layout(max_width="100%"))
         self.table = w.HTML(self.table_html())
-        by_side = [w.VBox([w.HTML(f"<b>{side}</b>")] + [self.sliders[i] for i in
-                          self.published.loc[self.published["direction"] == side, "id"]])
+        by_side = [w.VBox([w.HTML(f"<b>{_escape(label(side, self.lang))}</b>")]
+                          + [w.HBox([self.sliders[i], self.readouts[i]]) for i in
+                             self.published.loc[self.published["direction"] == side, "id"]])
                    for side in ("driving", "restraining")]
-        controls = w.HBox(by_side + [w.VBox([self.noise_menu, self.half_width_slider, reset])])
+        controls = w.HBox(by_side + [w.VBox([self.noise_menu, w.HBox([self.half_width_slider, self.half_width_readout]),
+                                             reset])])
         return w.VBox([controls, self.image, self.table])
+
+    def _shown(self, value: float, step: float) -> str:
+        """A slider's value as a reader of the explorer's language writes it, with the step's decimals."""
+        return format_number(value, self.lang, _decimals(step))
 
     def _on_score(self, force_id: str):
         decimals = _decimals(self.step)
@@ -283,6 +305,9 @@ class Explorer:
         """Apply ``change``, then give the front end what it changed, one message per widget: the
         picture (unless ``picture`` is False: the change does not show in it) and the claims table."""
         change()
+        for force_id, readout in self.readouts.items():
+            readout.value = self._shown(self.scores[force_id], self.step)
+        self.half_width_readout.value = self._shown(self.half_width, self.half_width_range[2])
         self.half_width_slider.disabled = not self.uses_half_width()
         if picture:
             self.image.value = self.png()

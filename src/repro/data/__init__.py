@@ -25,6 +25,7 @@ from repro.data.codebook import Scale
 from repro.data.csvfile import read_csv_table
 from repro.data.examples import example_rows, placeholder_fields
 from repro.data.headers import header_problems
+from repro.i18n import format_number, format_scale, gettext, ngettext, text_language
 from repro.data.schema_check import check_cells
 from repro.data.table import RawTable, TableSource
 from repro.data.workbook import SUFFIXES as WORKBOOK_SUFFIXES
@@ -108,20 +109,32 @@ class Analysis:
             return self.captions[f"{table}_en"]
         return self.captions.get(table, "")
 
-    def describe(self) -> str:
-        """One line that says what the analysis holds."""
+    @property
+    def language(self) -> str:
+        """The language the analysis is written in, and so the default language of its outputs:
+        ``ru`` when its items' texts are mostly Cyrillic, else ``en`` (:func:`repro.i18n.text_language`)."""
+        texts = [*self.swot["text"], *self.force_field["text"]]
+        if self.lotus is not None:
+            texts += list(self.lotus["text"])
+        return text_language(texts)
+
+    def describe(self, lang: str = "en") -> str:
+        """One line in ``lang`` that says what the analysis holds."""
         forces = self.forces
         n_driving = int((forces["direction"] == "driving").sum())
         parts = [
-            _count(len(self.swot), "SWOT item"),
-            f"{_count(len(forces), 'force')} ({n_driving} driving, {len(forces) - n_driving} restraining)",
-            _count(len(self.changes), "proposed change"),
+            ngettext(lang, "describe_swot", len(self.swot)),
+            ngettext(lang, "describe_forces", len(forces), driving=format_number(n_driving, lang),
+                     restraining=format_number(len(forces) - n_driving, lang)),
+            ngettext(lang, "describe_changes", len(self.changes)),
         ]
         if self.lotus is None:
-            parts.append("no lotus flower")
+            parts.append(gettext(lang, "describe_no_lotus"))
         else:
-            parts.append(f"{_count(len(self.lotus), 'lotus proposal')} in {_count(self.lotus['block'].nunique(), 'block')}")
-        parts.append(f"scores on a {self.scale} scale" if self.has_scores else "no scores")
+            parts.append(ngettext(lang, "describe_lotus", len(self.lotus)) + " "
+                         + ngettext(lang, "describe_blocks", self.lotus["block"].nunique()))
+        parts.append(gettext(lang, "describe_scale", scale=format_scale(self.scale, lang)) if self.has_scores
+                     else gettext(lang, "describe_no_scores"))
         return ", ".join(parts)
 
 
@@ -145,11 +158,6 @@ def _rows(numbers: list[int]) -> str:
             runs.append([n])
     shown = ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
     return f"row{'' if len(numbers) == 1 else 's'} {shown}"
-
-
-def _count(n: int, noun: str) -> str:
-    """``n`` and the noun, plural unless ``n`` is 1 ("1 block", "4 blocks")."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 #: What an absent optional file means, said once in the notes (components.csv is silent: it is rare).

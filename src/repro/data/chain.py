@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from repro.i18n import gettext
+
 #: The SWOT quadrant each direction of force must come from.
 EXPECTED_QUADRANT = {"driving": "O", "restraining": "T"}
 
@@ -44,14 +46,17 @@ def chain_links(swot: pd.DataFrame, forces: pd.DataFrame, lotus: pd.DataFrame | 
     return pd.DataFrame(rows, columns=_COLUMNS)
 
 
-def chain_summary(links: pd.DataFrame) -> pd.DataFrame:
-    """The three checks a reviewer reads, each with how many links it covers and whether all hold."""
-    checks = [
-        ("driving forces are opportunities", links["link"].eq("force -> SWOT") & links["expected"].eq("quadrant O")),
-        ("restraining forces are threats", links["link"].eq("force -> SWOT") & links["expected"].eq("quadrant T")),
-        ("lotus centres are restraining forces", links["link"].eq("lotus centre -> force")),
-    ]
+#: The three checks a reviewer reads: their message keys (:mod:`repro.i18n`), in order.
+CHECKS = ("check_driving_opportunities", "check_restraining_threats", "check_lotus_centres")
+
+
+def chain_summary(links: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """The three checks a reviewer reads, each named in ``lang`` (``check``, with its message key in
+    ``key``), with how many links it covers and whether all hold."""
+    masks = (links["link"].eq("force -> SWOT") & links["expected"].eq("quadrant O"),
+             links["link"].eq("force -> SWOT") & links["expected"].eq("quadrant T"),
+             links["link"].eq("lotus centre -> force"))
     return pd.DataFrame(
-        [(name, int(mask.sum()), bool(links.loc[mask, "holds"].all())) for name, mask in checks],
-        columns=["check", "links", "holds"],
+        [(gettext(lang, key), key, int(mask.sum()), bool(links.loc[mask, "holds"].all())) for key, mask in zip(CHECKS, masks)],
+        columns=["check", "key", "links", "holds"],
     )

@@ -537,3 +537,17 @@ def box_height(text: str, box_width_pt: float, size: float, *, weight: str = "no
     if baseline and n_lines == 1:
         needed += metrics.gap / 2 * size
     return needed / 0.98 + 2 * pad + SLACK + 0.5
+
+
+def localise_ticks(ax: Axes, lang: str, *, x: bool = True, y: bool = True, decimals: int | None = None) -> Axes:
+    """Write ``ax``'s numeric tick labels as a reader of ``lang`` does (decimal comma and true minus in
+    Russian: :func:`repro.i18n.tick_formatter`). An axis whose ticks were given as words (categories)
+    keeps them."""
+    from matplotlib.ticker import FixedFormatter
+
+    from repro.i18n import tick_formatter
+
+    for wanted, axis in ((x, ax.xaxis), (y, ax.yaxis)):
+        if wanted and not isinstance(axis.get_major_formatter(), FixedFormatter):
+            axis.set_major_formatter(tick_formatter(lang, decimals))
+    return ax

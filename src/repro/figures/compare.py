@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from repro.figures.common import freeze_layout, new_plot_figure, record_box, styled, wrap_to_width
+from repro.figures.common import freeze_layout, localise_ticks, new_plot_figure, record_box, styled, wrap_to_width
 from repro.labels import label
 
 #: Colour-blind-safe colours for up to eight raters (Okabe and Ito), then grey.
@@ -54,6 +54,7 @@ def plot_comparison(raters: pd.DataFrame, forces: pd.DataFrame, ax=None, lang: s
         ax.set_xlim(scale.minimum - pad, scale.maximum + pad)
     ax.set_ylim(-0.6, n - 0.4)
     ax.set_xlabel(label("score_axis", lang), fontsize=TICK_SIZE + 0.5)
+    localise_ticks(ax, lang, y=False)
     ax.tick_params(labelsize=TICK_SIZE)
     ax.grid(axis="x", color="#dddddd", lw=0.6)
     ax.set_axisbelow(True)

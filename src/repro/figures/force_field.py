@@ -21,6 +21,7 @@ from matplotlib.patches import FancyArrow, Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from repro.figures.common import TextRole, box_height, new_figure, styled, text_width
+from repro.i18n import format_number
 from repro.labels import item_text, label
 from repro.methods.force_field import balance
 
@@ -126,7 +127,7 @@ class ForceFieldPlot:
             for sign in ((0,) if value == 0 else (-1, 1)):
                 x = self.x_centre + sign * value * self.unit
                 ax.plot([x, x], [self.rows_top, FOOTER_H], color="#e3e3e3", lw=0.6, zorder=0)
-                ticks.add(f"{value:g}", (x - 0.25, self.rows_top, x + 0.25, tick_top))
+                ticks.add(format_number(value, lang), (x - 0.25, self.rows_top, x + 0.25, tick_top))
         (self._centre_line,) = ax.plot([self.x_centre] * 2, [self.rows_top, FOOTER_H - 0.08], color="#333333", lw=2.5,
                                        zorder=3)
         present = TextRole(ax, "present state", 9, color="#444444")
@@ -193,7 +194,7 @@ class ForceFieldPlot:
                     ax.add_artist(FancyArrow(tail, y, -sign * length, 0, width=BODY, head_width=HEAD, head_length=head,
                                              length_includes_head=True, color=colour, alpha=0.9, zorder=2))
                 ends[force_id] = (sign, y, tail)
-                self._score_label(scores, f"{score:g}", sign, y, tail, abs(length) - head, force_id)
+                self._score_label(scores, format_number(score, self.lang), sign, y, tail, abs(length) - head, force_id)
         if self.whiskers is not None:
             for w in self.whiskers.itertuples():
                 if w.id in ends:
@@ -236,9 +237,9 @@ class ForceFieldPlot:
             totals.add(label("no_scores", lang), (x0, 0.35, x1, FOOTER_H - 0.35))
         elif scored.all():
             b = balance(self.forces)
-            parts = (f"{label('driving_total', lang)}: {b.driving_total:g}",
-                     f"{label('restraining_total', lang)}: {b.restraining_total:g}",
-                     f"{label('net', lang)}: " + f"{b.net:g}".replace("-", "\u2212"))  # a minus sign, as the label's
+            parts = (f"{label('driving_total', lang)}: {format_number(b.driving_total, lang)}",
+                     f"{label('restraining_total', lang)}: {format_number(b.restraining_total, lang)}",
+                     f"{label('net', lang)}: {format_number(b.net, lang)}")
             third = (x1 - x0) / 3
             for k, part in enumerate(parts):
                 totals.add(part, (x0 + k * third, 0.33, x0 + (k + 1) * third, FOOTER_H - 0.33))

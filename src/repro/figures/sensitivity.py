@@ -26,11 +26,13 @@ import pandas as pd
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, NullFormatter
+from matplotlib.ticker import NullFormatter
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
-from repro.figures.common import axes_column_box, freeze_layout, new_plot_figure, record_box, styled, wrap_to_width
+from repro.figures.common import (axes_column_box, freeze_layout, localise_ticks, new_plot_figure, record_box, styled,
+                                  wrap_to_width)
 from repro.figures.force_field import DRIVING_COLOUR, RESTRAINING_COLOUR
+from repro.i18n import format_number, format_scale, tick_formatter
 from repro.labels import label
 from repro.methods.claims import TIE_TOLERANCE
 from repro.methods.intervals import interval_text
@@ -88,11 +90,12 @@ def _panel_title(ax, text: str, size: float = PANEL_TITLE_SIZE, width_in: float 
     return title
 
 
-def _signed(value: float) -> str:
-    """A number with its sign (0 without one), the minus as a true minus sign (as on the axes' ticks)."""
+def _signed(value: float, lang: str) -> str:
+    """A number to three significant digits with its sign (0 without one), as a reader of ``lang``
+    writes it: a true minus sign, and a decimal comma in Russian (as on the axes' ticks)."""
     if abs(value) < 1e-12:
         return "0"
-    return f"{value:+.3g}".replace("-", "\u2212")
+    return format_number(float(f"{value:.3g}"), lang, signed=True)
 
 
 def _model_name(model: str, lang: str) -> str:
@@ -124,7 +127,10 @@ def _spread(levels: list[float], gap: float, low: float = 0.0, high: float = 1.0
 
 
 def _claim_title(claim: str, statements: Mapping[str, str]) -> str:
-    return f"{claim}: {statements[claim]}" if statements.get(claim) else claim
+    """A claim as a reader reads it: its statement, with a capital as a title or a legend entry starts
+    (its id only where no statement is given)."""
+    text = statements.get(claim) or claim
+    return text[:1].upper() + text[1:]
 
 
 @styled
@@ -176,7 +182,7 @@ def plot_robustness_curves(curves: pd.DataFrame, reference_levels: pd.DataFrame 
             continue
         claim = claims[k]
         _robustness_panel(ax, curves[curves["claim"] == claim], reference_levels[reference_levels["claim"] == claim],
-                          published.get(claim), h_max)
+                          published.get(claim), h_max, lang)
         _panel_title(ax, _claim_title(claim, statements), width_in=title_width)
         if k % n_cols == 0:
             ax.set_ylabel(label("p_holds", lang), fontsize=LABEL_SIZE)
@@ -218,10 +224,12 @@ def _robustness_legend(fig, curves: pd.DataFrame, levels: pd.DataFrame, publishe
             record_box(text, fig.bbox, "legend")
 
 
-def _robustness_panel(ax, curves: pd.DataFrame, levels: pd.DataFrame, holds: bool | None, h_max: float):
+def _robustness_panel(ax, curves: pd.DataFrame, levels: pd.DataFrame, holds: bool | None, h_max: float,
+                      lang: str = "ru"):
     ax.set_ylim(-0.04, 1.04)
     ax.set_xlim(-0.02 * h_max, h_max * 1.04)
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1])
+    localise_ticks(ax, lang)
     ax.grid(color="#eeeeee", lw=0.6)
     ax.tick_params(labelsize=TICK_SIZE)
     for model, g in curves.groupby("model", sort=False):
@@ -244,7 +252,7 @@ def _robustness_panel(ax, curves: pd.DataFrame, levels: pd.DataFrame, holds: boo
         colour = MODEL_COLOURS.get(level.model, OTHER_COLOUR)
         ax.axhline(level.p_holds, color=colour, ls="--", lw=1.2, zorder=2)
         moved = abs(spot - level.p_holds) > 1e-9
-        text = ax.annotate(f"{level.p_holds:.2f}", xy=(1, level.p_holds), xycoords=to_axes, xytext=(1.04, spot),
+        text = ax.annotate(format_number(level.p_holds, lang, 2), xy=(1, level.p_holds), xycoords=to_axes, xytext=(1.04, spot),
                            textcoords=to_axes, fontsize=NOTE_SIZE - 0.5, color=colour, va="center", ha="left",
                            annotation_clip=False,
                            arrowprops=dict(arrowstyle="-", color=colour, lw=0.6, shrinkA=0, shrinkB=0) if moved else None)
@@ -305,27 +313,29 @@ def plot_tornado(forces: pd.DataFrame, scale, ax=None, lang: str = "ru"):
     y = np.arange(n)[::-1]  # the largest on top
     for colour, column, key, value in (("#9ecae1", "net_at_min", "score_at_min", scale.minimum),
                                        ("#08519c", "net_at_max", "score_at_max", scale.maximum)):
-        ax.barh(y, table[column] - net, left=net, height=0.62, color=colour, label=label(key, lang).format(value=f"{value:g}"))
+        ax.barh(y, table[column] - net, left=net, height=0.62, color=colour,
+                label=label(key, lang, value=format_number(value, lang)))
     for yi, row in zip(y, table.itertuples()):
         for end in (row.net_at_min, row.net_at_max):
             if abs(end - net) > 1e-12:
-                ax.annotate(_signed(end), xy=(end, yi), xytext=(3 if end > net else -3, 0), textcoords="offset points",
+                ax.annotate(_signed(end, lang), xy=(end, yi), xytext=(3 if end > net else -3, 0), textcoords="offset points",
                             ha="left" if end > net else "right", va="center", fontsize=NOTE_SIZE - 0.5, color="#333333")
     ax.axvline(0, color="black", lw=1.2, zorder=3)
     ax.axvline(net, color="#444444", lw=1.1, ls="--", zorder=3)
-    ax.annotate(label("published_net", lang).format(net=_signed(net)), xy=(net, 1), xycoords=("data", "axes fraction"),
+    ax.annotate(label("published_net", lang, net=_signed(net, lang)), xy=(net, 1), xycoords=("data", "axes fraction"),
                 xytext=(0, 3), textcoords="offset points", ha="center", va="bottom", fontsize=NOTE_SIZE, color="#444444")
-    ax.set_yticks(y, [f"{row.id} ({row.score:g})" for row in table.itertuples()])
+    ax.set_yticks(y, [f"{row.id} ({format_number(row.score, lang)})" for row in table.itertuples()])
     span = max(table["high"].max(), 0) - min(table["low"].min(), 0)
     ax.set_xlim(min(table["low"].min(), 0) - 0.12 * span, max(table["high"].max(), 0) + 0.12 * span)
     ax.set_ylim(-0.7, n - 0.3)
     ax.set_xlabel(label("net_axis", lang), fontsize=LABEL_SIZE)
+    localise_ticks(ax, lang, y=False)
     _legend_below(ax, ncols=2, fontsize=NOTE_SIZE)
     ax.grid(axis="x", color="#eeeeee", lw=0.6)
     ax.set_axisbelow(True)
-    title = label("tornado_title", lang).format(scale=f"{scale.minimum:g}–{scale.maximum:g}")
+    title = label("tornado_title", lang, scale=format_scale(scale, lang))
     if table["swing"].nunique() == 1:  # a plain sum: say why every bar has the same length
-        title += "\n" + label("tornado_note", lang).format(width=f"{scale.maximum - scale.minimum:g}")
+        title += "\n" + label("tornado_note", lang, width=format_number(scale.maximum - scale.minimum, lang))
     _wrapped_title(ax, title)
     return _done(ax, new)
 
@@ -394,24 +404,25 @@ def plot_net_histogram(histogram, published_net: float, ax=None, lang: str = "ru
         if not n:
             return f"{label(key, lang)}: –"
         row = shares.loc[outcome]
-        return f"{label(key, lang)} = {interval_text(row['p'], row['p_low'], row['p_high'])}"
+        return f"{label(key, lang)} = {interval_text(row['p'], row['p_low'], row['p_high'], lang=lang)}"
     handles = [Patch(color=DRIVING_COLOUR, label=share("p_driving_wins", "driving_wins")),
                Patch(color=RESTRAINING_COLOUR, label=share("p_restraining_wins", "restraining_wins")),
                Patch(color=TIE_COLOUR, label=share("p_tie", "tie")),
                Line2D([], [], color="black", lw=1.4, label=label("zero_line", lang)),
                Line2D([], [], color="#222222", lw=1.2, ls="--",
-                      label=label("published_net", lang).format(net=_signed(published_net)))]
+                      label=label("published_net", lang, net=_signed(published_net, lang)))]
     ax.set_ylim(0, max(counts.max() if len(counts) else 1, histogram.ties, 1) * 1.08)
     ax.set_xlabel(label("net_axis", lang), fontsize=LABEL_SIZE)
     ax.set_ylabel(label("draws", lang), fontsize=LABEL_SIZE)
+    localise_ticks(ax, lang)
     _legend_below(ax, handles=handles, ncols=2, fontsize=NOTE_SIZE)
-    _wrapped_title(ax, label("net_title", lang).format(n=f"{n:,}".replace(",", "\u202f")))
+    _wrapped_title(ax, label("net_title", lang, n=format_number(n, lang)))
     return _done(ax, new)
 
 
 # ---------------------------------------------------------------- convergence
 @styled
-def plot_convergence(convergence: pd.DataFrame, ax=None, lang: str = "ru"):
+def plot_convergence(convergence: pd.DataFrame, ax=None, lang: str = "ru", statements: Mapping[str, str] | None = None):
     """Each claim's running estimate of P(holds) against the number of draws (logarithmic), with its
     95 % interval as a band: an estimate that has settled inside a narrow band needs no more draws.
     Claims whose estimates agree at every checkpoint share one line, labelled with all of them.
@@ -420,12 +431,15 @@ def plot_convergence(convergence: pd.DataFrame, ax=None, lang: str = "ru"):
     ----------
     convergence
         Columns draws, claim, p_holds, p_holds_low, p_holds_high (the Monte Carlo's checkpoints).
+    statements
+        Claim id -> statement, for the legend (the id alone where missing).
 
     Returns the axes.
     """
     ax, new = _plot_axes(ax, 8, 4.6)
     # Claims with the same running estimate at every checkpoint (those that hold in every draw) would
-    # hide one another: one line for them, labelled with all their ids.
+    # hide one another: one line for them, labelled with all their statements.
+    statements = dict(statements or {})
     groups: dict[tuple, list[str]] = {}
     for claim, g in convergence.groupby("claim", sort=False):
         groups.setdefault(tuple(g.sort_values("draws")["p_holds"].round(12)), []).append(claim)
@@ -435,17 +449,19 @@ def plot_convergence(convergence: pd.DataFrame, ax=None, lang: str = "ru"):
         colour = colours(k % 10)
         ax.fill_between(g["draws"], g["p_holds_low"], g["p_holds_high"], color=colour, alpha=0.18, lw=0)
         # Legend entries wrapped to the figure's width, less the handle's.
-        name = wrap_to_width(", ".join(claims), ax.figure.get_figwidth() * 72 - 90, NOTE_SIZE)
+        name = wrap_to_width("; ".join(_claim_title(c, statements) for c in claims), ax.figure.get_figwidth() * 72 - 90,
+                             NOTE_SIZE)
         ax.plot(g["draws"], g["p_holds"], color=colour, lw=1.4, marker="o", ms=3, label=name)
     ax.set_xscale("log")
     # Whole numbers of draws as plain text: the log scale's default labels are mathtext ("10^{3}"), and
     # the package draws every text with mathtext off (so that a user's "$5" stays "$5").
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x:.0f}"))
+    ax.xaxis.set_major_formatter(tick_formatter(lang, decimals=0))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_ylim(-0.04, 1.04)
     ax.grid(color="#eeeeee", lw=0.6)
     ax.set_xlabel(label("draws", lang), fontsize=LABEL_SIZE)
     ax.set_ylabel(label("p_holds", lang), fontsize=LABEL_SIZE)
+    localise_ticks(ax, lang, x=False)
     handles = ax.get_legend_handles_labels()[0] + [Patch(color=OTHER_COLOUR, alpha=0.2, label=label("band_interval", lang))]
     _legend_below(ax, handles=handles, ncols=1, fontsize=NOTE_SIZE)
     _wrapped_title(ax, label("convergence_title", lang))
@@ -468,7 +484,7 @@ def plot_rank_heatmap(acceptability: pd.DataFrame, ax=None, lang: str = "ru", fo
     ax.set_facecolor("#eeeeee")
     for (i, j), v in np.ndenumerate(values):
         if not np.isnan(v):
-            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=TICK_SIZE, color="white" if v > 0.6 else "black")
+            ax.text(j, i, format_number(v, lang, 2), ha="center", va="center", fontsize=TICK_SIZE, color="white" if v > 0.6 else "black")
     ax.set_xticks(range(n_cols), [f"{label('rank', lang)} {j + 1}" for j in range(n_cols)])
     ax.set_yticks(range(n_rows), list(acceptability.index))
     if forces is not None:
@@ -497,13 +513,14 @@ def plot_drop_one(drop: pd.DataFrame, ax=None, lang: str = "ru", published_net: 
     ax.axvline(0, color="black", lw=1.2)
     if published_net is not None:
         ax.axvline(published_net, color="#444444", lw=1, ls="--")
-        ax.annotate(label("published_net", lang).format(net=_signed(published_net)), xy=(published_net, 1),
+        ax.annotate(label("published_net", lang, net=_signed(published_net, lang)), xy=(published_net, 1),
                     xycoords=("data", "axes fraction"), xytext=(0, 3), textcoords="offset points", ha="center",
                     va="bottom", fontsize=NOTE_SIZE, color="#444444")
-    ax.set_yticks(y, [label("without", lang).format(id=d) for d in drop["dropped"]])
+    ax.set_yticks(y, [label("without", lang, id=d) for d in drop["dropped"]])
     ax.set_xlabel(label("net_axis", lang), fontsize=LABEL_SIZE)
     span = max(np.abs(net).max() if len(net) else 1, abs(published_net or 0), 1e-9)
     ax.set_xlim(-1.15 * span, 1.15 * span)
+    localise_ticks(ax, lang, y=False)
     handles = [Line2D([], [], color=c, marker="o", ls="", label=label(k, lang))
                for c, k in ((DRIVING_COLOUR, "driving_wins"), (RESTRAINING_COLOUR, "restraining_wins"), (TIE_COLOUR, "tie"))]
     _legend_below(ax, handles=handles, ncols=3, fontsize=NOTE_SIZE)

@@ -34,14 +34,20 @@ import pandas as pd
 from repro.data import split_ids
 from repro.data.chain import chain_links
 from repro.data.codebook import CLAIM_PARAMETERS
-from repro.labels import check_lang, label
+from repro.i18n import format_list, format_number, gettext, ngettext
+from repro.labels import LANGS, check_lang, label
 from repro.methods.force_field import SIDES, balance, rank_forces, side_matrix
 
 #: Net forces closer to 0 than this are ties (sums of decimal scores are not exact in binary floats).
 TIE_TOLERANCE = 1e-9
 
-#: Every claim is strict, and says so in the outputs.
+#: Every claim is strict, and says so in the outputs (in English; :func:`tie_rule` in any language).
 TIE_RULE = "strict: a tie does not hold"
+
+
+def tie_rule(lang: str = "en") -> str:
+    """How every claim treats a tie, in ``lang`` (:data:`TIE_RULE` in English)."""
+    return gettext(lang, "tie_rule")
 
 #: The ids of the method's default claims, in the order they are made.
 DEFAULT_IDS = ("balance", "strongest_driving", "weakest_driving", "strongest_restraining", "weakest_restraining")
@@ -67,11 +73,23 @@ class Claim:
     quote: str = ""
     source_line: int | None = None
     note: str = ""
+    note_en: str = ""
+    #: The statement in every language the package speaks, for the method's default claims (the
+    #: package words them itself): (lang, statement) pairs; empty for claims an analysis states.
+    generated: tuple[tuple[str, str], ...] = ()
 
     def text(self, lang: str) -> str:
-        """The statement in ``lang``, as :func:`repro.labels.item_text` picks an item's text: as written
-        for 'ru'; for 'en' its English version where there is one, else as written."""
-        return (self.statement_en or self.statement) if check_lang(lang) == "en" else self.statement
+        """The statement in ``lang``: the package's own wording in ``lang`` for a default claim; else,
+        as :func:`repro.labels.item_text` picks an item's text, as written for 'ru' and for 'en' its
+        English version where there is one, else as written."""
+        own = dict(self.generated).get(check_lang(lang))
+        if own:
+            return own
+        return (self.statement_en or self.statement) if lang == "en" else self.statement
+
+    def note_text(self, lang: str) -> str:
+        """The note in ``lang``: ``note_en`` for 'en' where there is one, else ``note`` as written."""
+        return (self.note_en or self.note) if check_lang(lang) == "en" else self.note
 
     @property
     def forces(self) -> tuple[str, ...]:
@@ -85,12 +103,24 @@ class Claim:
 
     @property
     def source(self) -> str:
-        """Where the claim comes from, in one line: the note, then the quote with its line."""
-        quoted = f"«{self.quote}» (line {self.source_line})" if self.quote else ""
-        text = " ".join(part for part in (self.note, quoted) if part)
+        """Where the claim comes from, in English (:meth:`source_text`)."""
+        return self.source_text("en")
+
+    def quoted(self, lang: str) -> str:
+        """The quote as the original prints it, in guillemets, with its line said in ``lang`` ('' if none)."""
+        if not self.quote:
+            return ""
+        if self.source_line is None:
+            return gettext(lang, "claim_quote_no_line", quote=self.quote)
+        return gettext(lang, "claim_quote", quote=self.quote, line=self.source_line)
+
+    def source_text(self, lang: str) -> str:
+        """Where the claim comes from, in one line in ``lang``: the note, then the quote (verbatim, in the
+        source's language) with its line; without either, whose verdict the claim is."""
+        text = " ".join(part for part in (self.note_text(lang), self.quoted(lang)) if part)
         if text:
             return text
-        return "the method's verdict on the scores" if self.origin == "method" else "the authors' conclusion"
+        return gettext(lang, "claim_source_method" if self.origin == "method" else "claim_source_authors")
 
 
 @dataclass
@@ -129,20 +159,23 @@ def claims_from_table(table: pd.DataFrame) -> list[Claim]:
             id=row.id, kind=row.kind, statement=row.statement, origin=row.origin,
             side=_cell(row.side), force=_cell(row.force), other=_cell(row.other), k=None if k is None else int(k),
             statement_en=row.statement_en or "", quote=row.quote or "",
-            source_line=None if line is None else int(line), note=row.note or ""))
+            source_line=None if line is None else int(line), note=row.note or "",
+            note_en=getattr(row, "note_en", "") or ""))
     return claims
 
 
-def _vacuous(claim: Claim, forces: pd.DataFrame) -> str | None:
-    """Why ``claim`` cannot fail on this field (a side with one force), or None."""
+def _vacuous(claim: Claim, forces: pd.DataFrame, lang: str = "en") -> str | None:
+    """Why ``claim`` cannot fail on this field (a side with one force), or None; in ``lang``, the claim
+    named by its statement."""
     if claim.kind not in ("strongest", "weakest", "top_k") or claim.force not in set(forces["id"]):
         return None
     side = forces.loc[forces["id"] == claim.force, "direction"].item()
     n = int((forces["direction"] == side).sum())
     if claim.kind == "top_k" and claim.k is not None and claim.k >= n:
-        return f"claim {claim.id} cannot fail: the {side} side has {n} force(s), so {claim.force} is always in its top {claim.k}."
+        return gettext(lang, f"claim_cannot_fail_top_k_{side}", claim=claim.text(lang), force=claim.force,
+                       forces=ngettext(lang, "forces_count", n), k=format_number(claim.k, lang))
     if claim.kind != "top_k" and n == 1:
-        return f"claim {claim.id} cannot fail: {claim.force} is the only {side} force."
+        return gettext(lang, f"claim_cannot_fail_only_{side}", claim=claim.text(lang), force=claim.force)
     return None
 
 
@@ -156,65 +189,82 @@ def force_name(forces: pd.DataFrame, force_id: str, lang: str = "en") -> str:
     return f"{text} ({force_id})"
 
 
-def _default_statements(key: str, **words) -> dict[str, str]:
-    """A default claim's statement in Russian (``statement``, as the outputs' default language) and in
-    English (``statement_en``), both ours, from the labels' templates."""
-    return {"statement": label(key, "ru").format(**{k: v("ru") for k, v in words.items()}),
-            "statement_en": label(key, "en").format(**{k: v("en") for k, v in words.items()})}
+def _generated(key: str, language: str, **fields) -> dict:
+    """A default claim's words, the package's own: ``statement`` in the analysis's ``language``,
+    ``statement_en`` in English, and the statement in every language the package speaks
+    (``generated``). ``fields`` are functions of a language (a force's name in it)."""
+    said = {lang: label(key, lang, **{k: v(lang) for k, v in fields.items()}) for lang in LANGS}
+    return {"statement": said[language], "statement_en": said["en"], "generated": tuple(said.items())}
 
 
-def _side_extremes(forces: pd.DataFrame, side: str) -> tuple[list[Claim], list[str]]:
-    """The strongest and weakest force of one side, where the scores single one out; notes otherwise."""
+def _side_extremes(forces: pd.DataFrame, side: str, lang: str, language: str) -> tuple[list[Claim], list[str]]:
+    """The strongest and weakest force of one side, where the scores single one out; notes (in ``lang``)
+    otherwise. Statements are worded in the analysis's ``language`` and in English."""
     own = forces[forces["direction"] == side].reset_index(drop=True)
     if len(own) == 0:
-        return [], [f"the {side} side has no force: no strongest or weakest {side} force is claimed."]
+        return [], [gettext(lang, f"claims_no_{side}")]
     if len(own) == 1:
-        return [], [f"the {side} side has a single force ({own['id'].iloc[0]}): no strongest or weakest {side} "
-                    "force is claimed, since such a claim could not fail."]
+        return [], [gettext(lang, f"claims_single_{side}", id=own["id"].iloc[0])]
     claims, notes = [], []
     for which, score in (("strongest", own["score"].max()), ("weakest", own["score"].min())):
         at = own.loc[own["score"] == score, "id"].tolist()
         if len(at) > 1:
-            notes.append(f"{' and '.join(at)} tie for the {which} {side} force ({score:g} each): no claim is made "
-                         f"about the {which} {side} force.")
+            notes.append(gettext(lang, f"claims_tie_{which}_{side}", ids=format_list(at, lang),
+                                 score=format_number(score, lang)))
             continue
-        statements = _default_statements(f"claim_{which}_{side}", force=lambda lang: force_name(forces, at[0], lang))
+        words = _generated(f"claim_{which}_{side}", language, force=lambda lg: force_name(forces, at[0], lg))
         claims.append(Claim(f"{which}_{side}", which, origin="method", force=at[0],
-                            note="The method's ranking of the analysis's own scores.", **statements))
+                            note=gettext(language, "claim_note_ranking"),
+                            note_en=gettext("en", "claim_note_ranking"), **words))
     return claims, notes
 
 
-def default_claims(forces: pd.DataFrame) -> Registry:
+def default_claims(forces: pd.DataFrame, lang: str = "en", language: str | None = None) -> Registry:
     """The method's verdicts on ``forces``' own scores: the side that wins, and the strongest and the
     weakest force of each side, each true at these scores.
 
     A tie is said honestly: no strict claim is made about a tied balance or a tied force, and the
     tie is reported in the notes; so is a side with a single force, whose extremes could not fail.
+
+    Parameters
+    ----------
+    forces
+        The forces, with their scores.
+    lang
+        The language of the notes.
+    language
+        The language the analysis is written in: its claims' ``statement`` and ``note`` are worded in
+        it (``statement_en`` and ``note_en`` in English; :meth:`Claim.text` gives any language).
+        Default: ``lang``.
     """
-    notes = ["No claims.csv: the claims are the method's verdicts on the analysis's own scores "
-             "(the side that wins, the strongest and the weakest force of each side)."]
+    language = check_lang(language or lang)
+    notes = [gettext(lang, "claims_default")]
     if forces["score"].isna().any():
-        return Registry([], notes + ["The force field has no scores: there is no verdict to state."])
+        return Registry([], notes + [gettext(lang, "claims_no_scores")])
     claims = []
     b = balance(forces)
     if b.verdict == "tie":
-        notes.append(f"The sides tie ({b.driving_total:g} against {b.restraining_total:g}): no claim is made about the balance.")
+        notes.append(gettext(lang, "claims_sides_tie", driving=format_number(b.driving_total, lang),
+                             restraining=format_number(b.restraining_total, lang)))
     else:
+        def note(lg):
+            return gettext(lg, "claim_note_balance", driving=format_number(b.driving_total, lg),
+                           restraining=format_number(b.restraining_total, lg))
         claims.append(Claim("balance", "side_outweighs", origin="method", side=b.verdict,
-                            **_default_statements(f"claim_{b.verdict}_outweighs"),
-                            note=f"The method's verdict (sum rule) on the analysis's own scores: "
-                                 f"{b.driving_total:g} driving against {b.restraining_total:g} restraining."))
+                            **_generated(f"claim_{b.verdict}_outweighs", language),
+                            note=note(language), note_en=note("en")))
     for side in SIDES:
-        side_claims, side_notes = _side_extremes(forces, side)
+        side_claims, side_notes = _side_extremes(forces, side, lang, language)
         claims += side_claims
         notes += side_notes
     order = {claim_id: i for i, claim_id in enumerate(DEFAULT_IDS)}
     return Registry(sorted(claims, key=lambda c: order[c.id]), notes)
 
 
-def claims_for(analysis, forces: pd.DataFrame | None = None) -> Registry:
+def claims_for(analysis, forces: pd.DataFrame | None = None, lang: str = "en") -> Registry:
     """The claims of ``analysis``: its ``claims.csv`` if it has one, else the method's verdicts on
-    the scores of ``forces`` (default: the analysis's own forces).
+    the scores of ``forces`` (default: the analysis's own forces), worded in the analysis's language
+    (:attr:`repro.data.Analysis.language`). The notes are in ``lang``.
 
     This one registry feeds every place that shows conclusions: ``repro sensitivity``, ``repro
     compare``, the report, the notebooks and the explorer.
@@ -227,10 +277,10 @@ def claims_for(analysis, forces: pd.DataFrame | None = None) -> Registry:
     """
     forces = analysis.forces if forces is None else forces
     if analysis.claims is None:
-        return default_claims(forces)
+        return default_claims(forces, lang, getattr(analysis, "language", lang))
     claims = claims_from_table(analysis.claims)
-    notes = [f"The claims are the analysis's own (claims.csv, {len(claims)} claim(s))."]
-    notes += [why for why in (_vacuous(c, forces) for c in claims) if why]
+    notes = [ngettext(lang, "claims_own", len(claims))]
+    notes += [why for why in (_vacuous(c, forces, lang) for c in claims) if why]
     return Registry(claims, notes)
 
 
@@ -307,8 +357,8 @@ def holds_at(claims, forces: pd.DataFrame, chain_holds: bool = True) -> dict[str
 
 
 # ---------------------------------------------------------------- the Discussion's components
-def component_support(components: pd.DataFrame, forces: pd.DataFrame) -> pd.DataFrame:
-    """Each component a discussion names, with its items and the scores that support it.
+def component_support(components: pd.DataFrame, forces: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """Each component a discussion names, with its items and the scores that support it (in ``lang``).
 
     Shown plainly, without judgement: the order in which a text names its components can be set
     beside the scores of the forces they map to (the paper names digital infrastructure first while
@@ -321,9 +371,11 @@ def component_support(components: pd.DataFrame, forces: pd.DataFrame) -> pd.Data
     rows = []
     for row in components.sort_values("order").itertuples():
         items = split_ids(row.items)
-        scored = [f"{i} = {scores[i]:g} ({direction[i]}, rank {ranks[i]} of {int(sizes[direction[i]])})"
+        scored = [gettext(lang, "component_support", id=i, score=format_number(scores[i], lang),
+                          side=label(f"side_{direction[i]}", lang), rank=ranks[i], n=int(sizes[direction[i]]))
                   for i in items if i in ranks]
-        rows.append((int(row.order), row.text, row.text_en, ", ".join(items), row.mapping,
-                     "; ".join(scored) or "no scored force"))
+        mapping = (getattr(row, "mapping_en", "") or row.mapping) if lang == "en" else row.mapping
+        rows.append((int(row.order), row.text, row.text_en, ", ".join(items), mapping,
+                     "; ".join(scored) or gettext(lang, "component_no_scored_force")))
     return pd.DataFrame(rows, columns=["order_in_discussion", "component", "component_en (our translation)",
                                        "items", "mapping", "score_support"])

@@ -19,6 +19,7 @@ import pandas as pd
 from repro.data.csvfile import read_csv
 from repro.errors import AnalysisError, Problem
 from repro.methods.claims import chain_holds, claims_for, evaluate, holds_at
+from repro.i18n import format_number, gettext, ngettext
 from repro.methods.grid import decimal
 
 
@@ -73,11 +74,6 @@ def load_rater_scores(path: str | Path, analysis) -> pd.DataFrame:
     return matrix[forces]
 
 
-#: Why there is no W with fewer than two raters (or fewer than two forces to rank).
-NEEDS_TWO_RATERS = "agreement needs at least two raters"
-NEEDS_TWO_FORCES = "agreement needs at least two forces to rank"
-
-
 def kendalls_w(scores: pd.DataFrame) -> float | None:
     """Kendall's coefficient of concordance W of raters (rows) ranking items (columns), with the
     correction for ties: W = 12 S / (m^2 (n^3 - n) - m sum T), T = sum over tie groups of t^3 - t.
@@ -99,19 +95,19 @@ def kendalls_w(scores: pd.DataFrame) -> float | None:
     return 12 * s / denominator if denominator else None
 
 
-def _agreement(raters: pd.DataFrame, forces: pd.DataFrame) -> tuple[dict, list[str]]:
-    """Kendall's W over all forces and per side, and why any of them is undefined."""
+def _agreement(raters: pd.DataFrame, forces: pd.DataFrame, lang: str = "en") -> tuple[dict, list[str]]:
+    """Kendall's W over all forces and per side, and why any of them is undefined (in ``lang``)."""
     groups = {"all_forces": list(forces["id"])}
     for side in ("driving", "restraining"):
         groups[side] = list(forces.loc[forces["direction"] == side, "id"])
     w = {name: kendalls_w(raters[ids]) for name, ids in groups.items()}
     if len(raters) < 2:
-        return w, [f"Kendall's W: undefined, {NEEDS_TWO_RATERS}."]
+        return w, [gettext(lang, "w_undefined_two_raters")]
     notes = []
     for name, ids in groups.items():
         if w[name] is None:
-            why = NEEDS_TWO_FORCES if len(ids) < 2 else "every rater ties every force"
-            notes.append(f"Kendall's W ({name.replace('_', ' ')}): undefined, {why}.")
+            notes.append(gettext(lang, "w_undefined_two_forces" if len(ids) < 2 else "w_undefined_all_tied",
+                                 group=gettext(lang, f"w_group_{name}")))
     return w, notes
 
 
@@ -133,17 +129,18 @@ def rater_spread(raters: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "raters", "lowest", "highest", "half_range", "sd"])
 
 
-def suggested_half_width(raters: pd.DataFrame) -> tuple[float | None, str]:
+def suggested_half_width(raters: pd.DataFrame, lang: str = "en") -> tuple[float | None, str]:
     """A noise half-width h from the raters' disagreement (:data:`HALF_WIDTH_RULE`), and the rule in
-    words; None (and why) with fewer than two raters, who cannot disagree."""
+    words (in ``lang``); None (and why) with fewer than two raters, who cannot disagree."""
     if len(raters) < 2:
-        return None, "no h suggested: h needs at least two raters, whose scores can disagree"
+        return None, gettext(lang, "h_needs_two_raters")
     halves = [(decimal(raters[f].max()) - decimal(raters[f].min())) / 2 for f in raters.columns]
     h = statistics.median(halves)
-    return float(h), f"{HALF_WIDTH_RULE} ({len(raters)} raters, {len(raters.columns)} forces): h = {float(h):g}"
+    return float(h), ngettext(lang, "h_from_raters", len(raters), raters=format_number(len(raters), lang),
+                              forces=ngettext(lang, "forces_count", len(raters.columns)), h=format_number(float(h), lang))
 
 
-def compare(analysis, raters: pd.DataFrame) -> dict:
+def compare(analysis, raters: pd.DataFrame, lang: str = "en") -> dict:
     """The claims of the analysis's registry at the published scores and at each rater's, how many
     raters support each, the raters' agreement, their spread per force and the half-width h it suggests.
 
@@ -152,10 +149,11 @@ def compare(analysis, raters: pd.DataFrame) -> dict:
     dict with published (Series: force id -> score), raters (raters x forces), claims_by_rater
     (raters x claims, bool), support (one row per claim), kendalls_w (all_forces, driving,
     restraining: float or None), spread (:func:`rater_spread`), suggested_half_width (float or None),
-    half_width_rule (the rule in words, or why none) and notes (the registry's, and why a W is undefined).
+    half_width_rule (the rule in words, or why none) and notes (the registry's, and why a W is undefined);
+    the words in ``lang``.
     """
     forces = analysis.forces
-    registry = claims_for(analysis)
+    registry = claims_for(analysis, lang=lang)
     chain = chain_holds(analysis)
     at_published = holds_at(registry.claims, forces, chain)
     by_rater = pd.DataFrame(evaluate(registry.claims, forces, raters.to_numpy(dtype=float), chain), index=raters.index)
@@ -166,8 +164,8 @@ def compare(analysis, raters: pd.DataFrame) -> dict:
         "raters_supporting": [int(by_rater[c.id].sum()) for c in registry.claims],
         "raters": len(raters),
     })
-    agreement, agreement_notes = _agreement(raters, forces)
-    h, rule = suggested_half_width(raters)
+    agreement, agreement_notes = _agreement(raters, forces, lang)
+    h, rule = suggested_half_width(raters, lang)
     return {"published": forces.set_index("id")["score"], "raters": raters, "claims_by_rater": by_rater,
             "support": support, "kendalls_w": agreement, "spread": rater_spread(raters),
             "suggested_half_width": h, "half_width_rule": rule, "notes": registry.notes + agreement_notes}

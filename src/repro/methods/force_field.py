@@ -41,6 +41,20 @@ class Balance:
         return asdict(self)
 
 
+def balance_text(b: Balance, lang: str = "en", ratio: bool = False) -> str:
+    """The balance in one line of ``lang``: the totals, the net and the sum rule's verdict (and the
+    ratio, with ``ratio``), its numbers as a reader of ``lang`` writes them."""
+    from repro.i18n import format_number, gettext
+    from repro.labels import label
+
+    text = gettext(lang, "balance_text", driving=format_number(b.driving_total, lang),
+                   restraining=format_number(b.restraining_total, lang), net=format_number(b.net, lang),
+                   verdict=label(f"verdict_{b.verdict}", lang))
+    if ratio and b.ratio == b.ratio:
+        text += "; " + gettext(lang, "balance_ratio", ratio=format_number(b.ratio, lang, 4))
+    return text
+
+
 def balance(forces: pd.DataFrame) -> Balance:
     """Totals per side, net force, ratio and verdict of the sum rule.
 

@@ -39,12 +39,12 @@ PAWN_COLUMNS = ["output", "id", "pawn_median", "pawn_low", "pawn_high", "above_n
 DUMMY = "dummy"
 
 
-def global_model_note(scale, half_width: float) -> str:
-    return (f"Sobol and PAWN perturb each score by U(-{half_width:g}, {half_width:g}), independently, then clip it "
-            f"to the scale {scale} (sample, then clip: the uniform Monte Carlo's model), whatever noise model the "
-            f"rest uses. Intervals: Student's t over independent replicates ({SOBOL_REPLICATES} for Sobol, "
-            f"{PAWN_REPLICATES} for PAWN), not SALib's bootstrap. PAWN's '{DUMMY}' input changes nothing: an index "
-            "within its interval is indistinguishable from noise.")
+def global_model_note(scale, half_width: float, lang: str = "en") -> str:
+    """What the global indices perturb, how their intervals are made and what PAWN's dummy means, in ``lang``."""
+    from repro.i18n import format_number, format_scale, gettext
+
+    return gettext(lang, "global_model_note", low=format_number(-half_width, lang), high=format_number(half_width, lang),
+                   scale=format_scale(scale, lang), sobol=SOBOL_REPLICATES, pawn=PAWN_REPLICATES, dummy=DUMMY)
 
 
 def clipped_variance(score: float, half_width: float, low: float, high: float) -> float:

@@ -14,10 +14,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, localcontext
 
+from repro.i18n import gettext
+
 #: The package's one rounding rule, by name. A half goes up, towards +infinity, wherever it lies:
 #: 2.5 -> 3, -0.5 -> 0, -2.5 -> -2. Unlike "half away from zero" it does not depend on where the
 #: scale's zero is: the same ratings on -3..3 and on 0..6 round to the same points.
-ROUNDING_RULE = "half up (a half goes towards +infinity: 2.5 -> 3, -0.5 -> 0), in decimal arithmetic"
+ROUNDING_RULE = gettext("en", "rounding_rule")
+
+
+def rounding_rule(lang: str = "en") -> str:
+    """:data:`ROUNDING_RULE` in ``lang``."""
+    return gettext(lang, "rounding_rule")
+
 
 #: The rounding modes the conventions compare: the package's rule and half-even (banker's rounding).
 ROUNDING_MODES = ("half-up", "half-even")

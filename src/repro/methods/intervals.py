@@ -15,14 +15,19 @@ import math
 
 import numpy as np
 
+from repro.i18n import format_number, gettext
+
 #: The 97.5 % point of the standard normal distribution: 95 % two-sided intervals.
 Z95 = 1.959963984540054
 
-#: How every interval of the package is computed, in one sentence for the outputs.
-INTERVALS_NOTE = ("Intervals are 95 %: Wilson score intervals for every Monte Carlo probability (at 0 or 1 "
-                  "too, where they still have a width); for means of bounded quantities (shared places, Kendall's tau-b) the same "
-                  "interval on the mean rescaled to [0, 1], which is conservative; Student's t over "
-                  "independent replicates for the Sobol and PAWN indices.")
+#: How every interval of the package is computed, in one sentence for the outputs (in English;
+#: :func:`intervals_note` in any language).
+INTERVALS_NOTE = gettext("en", "intervals_note")
+
+
+def intervals_note(lang: str = "en") -> str:
+    """:data:`INTERVALS_NOTE` in ``lang``."""
+    return gettext(lang, "intervals_note")
 
 
 def wilson(successes, n, z: float = Z95):
@@ -95,13 +100,22 @@ def draws_for_precision(precision: float, z: float = Z95) -> int:
     return math.ceil((z / precision) ** 2)
 
 
-def interval_text(estimate: float, low: float, high: float, decimals: int = 3) -> str:
+def interval_text(estimate: float, low: float, high: float, decimals: int = 3, lang: str | None = None) -> str:
     """'0.657 [0.652, 0.661]': an estimate and its interval, with as many decimals as it takes (at
     least ``decimals``) for each end that differs from the estimate to read differently, so that an
-    interval never reads as '[1.000, 1.000]': '1.00000 [0.99996, 1.00000]'."""
+    interval never reads as '[1.000, 1.000]': '1.00000 [0.99996, 1.00000]'.
+
+    ``lang`` writes the numbers as a reader of that language does ('0,657 [0,652; 0,661]' in Russian:
+    a semicolon between numbers with decimal commas); None keeps the plain form above, for files.
+    """
+    def number(value, d):
+        return f"{value:.{d}f}" if lang is None else format_number(value, lang, d)
+
     if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in (estimate, low, high)):
-        return "–" if estimate is None or math.isnan(estimate) else f"{estimate:.{decimals}f}"
+        return "–" if estimate is None or math.isnan(estimate) else number(estimate, decimals)
     for d in range(decimals, 10):
         if all(f"{end:.{d}f}" != f"{estimate:.{d}f}" for end in (low, high) if end != estimate):
             break
-    return f"{estimate:.{d}f} [{low:.{d}f}, {high:.{d}f}]"
+    if lang is None:
+        return f"{estimate:.{d}f} [{low:.{d}f}, {high:.{d}f}]"
+    return gettext(lang, "estimate_interval", estimate=number(estimate, d), low=number(low, d), high=number(high, d))

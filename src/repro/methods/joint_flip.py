@@ -29,15 +29,16 @@ from decimal import Decimal
 
 import pandas as pd
 
+from repro.i18n import format_number, gettext
 from repro.methods.grid import decimal
 
 #: What the flip columns mean, in one sentence for the outputs.
-FLIP_CONVENTION = (
-    "flip_max_change and flip_total_change are the smallest change of all scores at once, each kept within the "
-    "declared scale, that reaches the claim's tie (for a claim that holds; for one that fails, the boundary beyond "
-    "which it holds): flip_max_change the largest single move (L-infinity), flip_total_change the total movement "
-    "(L1); flip_max_moves and flip_total_moves list the moves of one such change. Exact closed forms, checked "
-    "against linear programming. Empty when no change within the scale does it.")
+FLIP_CONVENTION = gettext("en", "flip_convention")
+
+
+def flip_convention(lang: str = "en") -> str:
+    """:data:`FLIP_CONVENTION` in ``lang``."""
+    return gettext(lang, "flip_convention")
 
 
 @dataclass
@@ -156,8 +157,25 @@ def joint_flips(claims, forces: pd.DataFrame, scale, holds: dict[str, bool]) -> 
 
 
 def moves_text(moves: dict[str, Decimal], forces: pd.DataFrame) -> str:
-    """'D2 +0.02857, R1 -0.02857': the moves in the order of the forces (4 significant digits)."""
+    """'D2 +0.02857, R1 -0.02857': the moves in the order of the forces (4 significant digits), as files
+    hold them (:func:`parse_moves` reads it back; :func:`moves_shown` writes it for a reader)."""
     return ", ".join(f"{i} {float(moves[i]):+.4g}" for i in forces["id"] if i in moves)
+
+
+def parse_moves(text: str) -> list[tuple[str, float]]:
+    """The (force id, signed change) pairs of a :func:`moves_text` ('' gives none). Ids hold no space
+    or comma (the codebook's pattern), so the text splits without ambiguity."""
+    pairs = []
+    for part in filter(None, (p.strip() for p in str(text or "").split(","))):
+        force, change = part.rsplit(" ", 1)
+        pairs.append((force, float(change)))
+    return pairs
+
+
+def moves_shown(text: str, lang: str) -> str:
+    """A :func:`moves_text` as a reader of ``lang`` writes it: 'D2 +0,02857, R1 −0,02857' (a no-break space
+    keeps each force with its move when a line wraps)."""
+    return ", ".join(f"{force}\u00a0{format_number(change, lang, signed=True)}" for force, change in parse_moves(text))
 
 
 def flip_table(flips: list[Flip], forces: pd.DataFrame) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from repro.i18n import gettext
 from repro.labels import label
 from repro.methods.claims import TIE_TOLERANCE
 from repro.methods.force_field import SIDES, side_matrix
@@ -40,16 +41,27 @@ NET_BINS = 2000
 #: Draws whose scores are kept for the scores' percentiles (the whiskers): the first ones.
 KEEP = 20_000
 
-#: How rank acceptability treats ties, in the outputs' words.
-RANK_TIES = ("ties shared: t forces tied over places r .. r+t-1 each take 1/t of each of those places (the "
-             "expected value of breaking ties uniformly at random), so every place's column and every force's "
-             "row sum to 1")
-#: What "the published order survives" means.
-ORDER_RULE = ("every pair of forces of the side that the published scores order strictly keeps that order "
-              "strictly; forces tied in the published scores may come in either order")
+#: How rank acceptability treats ties, in the outputs' words (English; :func:`rank_ties_rule` in any language).
+RANK_TIES = gettext("en", "rank_ties_rule")
+#: What "the published order survives" means (English; :func:`order_rule` in any language).
+ORDER_RULE = gettext("en", "order_rule")
 
-#: Each noise model's assumptions and what it cannot show, in English (``repro.labels`` holds both languages).
+#: Each noise model's assumptions and what it cannot show, in English (:func:`model_assumptions` in any language).
 MODEL_ASSUMPTIONS = {model: label(f"assumes_{model}", "en") for model in NOISE_MODELS}
+
+
+def rank_ties_rule(lang: str = "en") -> str:
+    return gettext(lang, "rank_ties_rule")
+
+
+def order_rule(lang: str = "en") -> str:
+    return gettext(lang, "order_rule")
+
+
+def model_assumptions(lang: str = "en") -> list[dict[str, str]]:
+    """Each noise model, its name in ``lang`` and what it assumes and cannot show, in ``lang``."""
+    return [{"model": model, "name": label(f"model_{model}", lang), "assumes": label(f"assumes_{model}", lang)}
+            for model in NOISE_MODELS]
 
 
 # ---------------------------------------------------------------- the noise models
@@ -367,14 +379,14 @@ class NetHistogram:
             rows.append({"outcome": key, "draws": count, "p": count / self.draws, "p_low": low, "p_high": high})
         return pd.DataFrame(rows)
 
-    def as_dict(self) -> dict:
-        """The histogram for ``sensitivity.json``: edges and counts of the occupied bins, ties apart."""
+    def as_dict(self, lang: str = "en") -> dict:
+        """The histogram for ``sensitivity.json``: edges and counts of the occupied bins, ties apart (the
+        note on ties in ``lang``)."""
         filled = np.flatnonzero(self.counts)
         first, last = (filled[0], filled[-1] + 1) if len(filled) else (0, 0)
         return {"bin_edges": self.edges[first:last + 1].tolist(), "counts": self.counts[first:last].tolist(),
                 "ties": self.ties, "driving_wins": self.driving_wins, "restraining_wins": self.restraining_wins,
-                "draws": self.draws, "bins_note": "draws with |net| within the tie tolerance are counted as ties, "
-                                                  "outside every bin"}
+                "draws": self.draws, "bins_note": gettext(lang, "bins_note")}
 
 
 # ---------------------------------------------------------------- one run

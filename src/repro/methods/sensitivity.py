@@ -15,25 +15,28 @@ import numpy as np
 import pandas as pd
 
 from repro.data.codebook import Scale
-from repro.methods.claims import TIE_RULE, chain_holds as analysis_chain_holds
-from repro.methods.claims import claims_for, compile_claim, component_support, holds_at
+from repro.i18n import format_list, format_number, format_scale, gettext, ngettext
+from repro.labels import label
+from repro.methods.claims import chain_holds as analysis_chain_holds
+from repro.methods.claims import claims_for, compile_claim, component_support, holds_at, tie_rule
 from repro.methods.force_field import balance, side_matrix
-from repro.methods.grid import ROUNDING_MODES, ROUNDING_RULE, Grid, decimal as _decimal, grid_step
-from repro.methods.intervals import INTERVALS_NOTE, draws_for_precision
-from repro.methods.joint_flip import FLIP_CONVENTION, flip_table, joint_flips
-from repro.methods.montecarlo import (KEEP, MODEL_ASSUMPTIONS, NOISE_MODELS, ORDER_RULE, RANK_TIES, WIDTH_MODELS,
-                                      MonteCarlo, monte_carlo)
+from repro.methods.grid import ROUNDING_MODES, Grid, decimal as _decimal, grid_step, rounding_rule
+from repro.methods.intervals import draws_for_precision, intervals_note
+from repro.methods.joint_flip import flip_convention, flip_table, joint_flips
+from repro.methods.montecarlo import (KEEP, NOISE_MODELS, WIDTH_MODELS, MonteCarlo, model_assumptions, monte_carlo,
+                                      order_rule, rank_ties_rule)
 
 #: The robustness curves' half-widths, as fractions of the scale's width (0.1 ... 1 on a 0-5 scale).
 CURVE_WIDTHS = (0.02, 0.05, 0.1, 0.15, 0.2)
 #: Draws of each robustness curve's point and each reference level (unless a precision is asked for).
 CURVE_DRAWS = 20_000
 
-BREAK_EVEN_CONVENTION = (
-    "break_even is the signed change of one score, within the declared scale, at which the claim changes: "
-    "for a claim that holds at the published scores, the change that reaches the tie (a tie does not hold, so "
-    "there it fails); for a claim that fails, the change to the boundary beyond which it holds. Empty when no "
-    "single change within the scale does it.")
+BREAK_EVEN_CONVENTION = gettext("en", "break_even_convention")
+
+
+def break_even_convention(lang: str = "en") -> str:
+    """:data:`BREAK_EVEN_CONVENTION` in ``lang``."""
+    return gettext(lang, "break_even_convention")
 
 
 # ---------------------------------------------------------------- scale
@@ -128,9 +131,10 @@ def break_even(claims, forces: pd.DataFrame, scale: Scale, chain_holds: bool = T
     return pd.DataFrame(rows, columns=["claim", "force", "holds", "change_needed", "flips_at", "direction"])
 
 
-def break_even_summary(table: pd.DataFrame, forces: pd.DataFrame, scale: Scale) -> pd.DataFrame:
+def break_even_summary(table: pd.DataFrame, forces: pd.DataFrame, scale: Scale, lang: str = "en") -> pd.DataFrame:
     """Per claim: the single force and change that flip it most cheaply (the first force in file order
-    among equals), the room left on the scale in that direction, and a sentence saying it."""
+    among equals), the room left on the scale in that direction, and a sentence saying it in ``lang``
+    (its numbers as a reader of ``lang`` writes them: 'D2 +0,2 (до 3,4; запас на шкале 1,8)')."""
     rows = []
     score = dict(zip(forces["id"], forces["score"]))
     by_claim: dict[str, list] = {}
@@ -140,21 +144,19 @@ def break_even_summary(table: pd.DataFrame, forces: pd.DataFrame, scale: Scale) 
         holds = bool(group[0].holds)
         possible = [r for r in group if not np.isnan(r.change_needed)]
         if not possible:
-            what = "flips it" if holds else "makes it hold"
-            rows.append((claim_id, np.nan, "", f"no single change within the scale {what}"))
+            rows.append((claim_id, np.nan, "", gettext(lang, "break_even_none_flips" if holds else "break_even_none_holds")))
             continue
         best = min(possible, key=lambda r: abs(r.change_needed))  # the first in file order among equals
         up = best.direction > 0
         room = scale.maximum - score[best.force] if up else score[best.force] - scale.minimum
-        beyond = "above" if up else "below"
+        words = {"force": best.force, "change": format_number(best.change_needed, lang, signed=True),
+                 "reached": format_number(best.flips_at, lang), "room": format_number(room, lang)}
         if holds:
-            text = f"{best.force} {best.change_needed:+g} (to {best.flips_at:g}; room on the scale {room:g})"
+            text = gettext(lang, "break_even_to", **words)
         elif best.change_needed == 0:
-            text = (f"{best.force}: any {'rise' if up else 'fall'} (it holds {beyond} {best.flips_at:g}; "
-                    f"room on the scale {room:g})")
+            text = gettext(lang, "break_even_any_rise" if up else "break_even_any_fall", **words)
         else:
-            text = (f"{best.force} {best.change_needed:+g} (it holds {beyond} {best.flips_at:g}; "
-                    f"room on the scale {room:g})")
+            text = gettext(lang, "break_even_holds_above" if up else "break_even_holds_below", **words)
         rows.append((claim_id, float(best.change_needed), best.force, text))
     return pd.DataFrame(rows, columns=["claim", "break_even", "break_even_force", "break_even_text"])
 
@@ -176,8 +178,9 @@ def drop_one(claims, forces: pd.DataFrame, chain_holds: bool = True) -> pd.DataF
     return pd.DataFrame(rows)
 
 
-def alternative_scales(scale: Scale) -> tuple[dict[str, Scale], str]:
-    """The scales a convention question compares for ``scale``, the declared one first, and a sentence.
+def alternative_scales(scale: Scale, lang: str = "en") -> tuple[dict[str, Scale], str]:
+    """The scales a convention question compares for ``scale``, the declared one first, and a sentence
+    in ``lang``.
 
     The question a reader asks of a force field without a stated scale is whether it starts at 0 or
     at 1 (the paper's 0-5 against the usual 1-5): the other start, with the same top, so no score is
@@ -185,17 +188,19 @@ def alternative_scales(scale: Scale) -> tuple[dict[str, Scale], str]:
     other start; on any other scale no convention applies.
     """
     scales = {str(scale): scale}
-    rounding = (f"rounding half-up (the package's rule: {ROUNDING_RULE}) and half-even to steps of "
-                f"{grid_step(scale).normalize():f}")
+    rounding = gettext(lang, "conventions_rounding", rule=rounding_rule(lang),
+                       step=format_number(grid_step(scale), lang))
     if scale.minimum in (0, 1) and 1 - scale.minimum < scale.maximum:
         other = Scale(1 - scale.minimum, scale.maximum)
         scales[str(other)] = other
-        return scales, f"Conventions: the declared {scale} beside {other} (same top, the other usual start); {rounding}."
+        return scales, gettext(lang, "conventions_note", scale=format_scale(scale, lang), other=format_scale(other, lang),
+                               rounding=rounding)
     if scale.minimum in (0, 1):
-        why = f"a scale starting at {1 - scale.minimum:g} would leave no room below its top {scale.maximum:g}"
+        why = gettext(lang, "conventions_no_room", start=format_number(1 - scale.minimum, lang),
+                      top=format_number(scale.maximum, lang))
     else:
-        why = "only a scale starting at 0 or 1 has a usual alternative (the other start, same top)"
-    return scales, f"No scale convention applies to the declared {scale}: {why}. Still compared: {rounding}."
+        why = gettext(lang, "conventions_no_usual")
+    return scales, gettext(lang, "conventions_none", scale=format_scale(scale, lang), why=why, rounding=rounding)
 
 
 def round_to_grid(scores: pd.Series, mode: str, scale: Scale) -> pd.Series:
@@ -259,13 +264,14 @@ def reference_levels(claims, forces: pd.DataFrame, scale: Scale, draws: int, see
 # ---------------------------------------------------------------- the claims table, fast
 def claims_table(claims, forces: pd.DataFrame, scale: Scale, noise: str = "uniform", half_width: float = 0.5,
                  draws: int = 20_000, seed: int | None = 0, chain_holds: bool = True, *,
-                 probabilities: MonteCarlo | None = None) -> pd.DataFrame:
+                 probabilities: MonteCarlo | None = None, lang: str = "en") -> pd.DataFrame:
     """Each claim at the scores of ``forces``: whether it holds, how often it holds under noise (with
     its Wilson 95 % interval), its break-even (one score, :func:`break_even`) and its joint flip (all
     scores at once, :mod:`repro.methods.joint_flip`).
 
     The fast part of :func:`analyse` (no curves, no SALib), for the live explorer. ``probabilities``
-    is a Monte Carlo run already made with these settings (``analyse`` passes its own).
+    is a Monte Carlo run already made with these settings (``analyse`` passes its own). The
+    break-even's sentence is in ``lang``.
 
     Returns
     -------
@@ -279,10 +285,10 @@ def claims_table(claims, forces: pd.DataFrame, scale: Scale, noise: str = "unifo
                                     chain_holds=chain_holds, running=False)
     published = holds_at(claims, forces, chain_holds)
     summary = {row["claim"]: row for row in
-               break_even_summary(break_even(claims, forces, scale, chain_holds), forces, scale).to_dict("records")}
+               break_even_summary(break_even(claims, forces, scale, chain_holds), forces, scale, lang).to_dict("records")}
     flips = {row["claim"]: row for row in flip_table(joint_flips(claims, forces, scale, published), forces).to_dict("records")}
     no_flip = {"flip_max_change": np.nan, "flip_max_moves": "", "flip_total_change": np.nan, "flip_total_moves": ""}
-    no_break_even = {"break_even": np.nan, "break_even_force": "", "break_even_text": "does not depend on the scores"}
+    no_break_even = {"break_even": np.nan, "break_even_force": "", "break_even_text": gettext(lang, "break_even_independent")}
     rows = []
     for claim in claims:
         if claim.id not in published:
@@ -304,20 +310,20 @@ CLAIMS_TABLE_COLUMNS = ["claim", "statement", "statement_en", "holds", "p_holds"
 
 
 # ---------------------------------------------------------------- precision
-#: Intervals of each table, as (table, label, low column, high column).
+#: Intervals of each table, as (table, the message naming them, low column, high column).
 INTERVAL_COLUMNS = (
-    ("claims", "P(claim holds)", "p_holds_low", "p_holds_high"),
-    ("curves", "robustness curves' P(holds)", "p_holds_low", "p_holds_high"),
-    ("reference_levels", "reference levels' P(holds)", "p_holds_low", "p_holds_high"),
-    ("rank_acceptability", "rank acceptabilities", "p_low", "p_high"),
-    ("pairwise", "pairwise P(i above j)", "p_above_low", "p_above_high"),
-    ("order_survives", "P(published order survives)", "p_survives_low", "p_survives_high"),
-    ("kendall_tau", "mean Kendall tau-b", "mean_tau_b_low", "mean_tau_b_high"),
-    ("kendall_tau", "P(tau-b > 0.8)", "p_tau_b_above_0.8_low", "p_tau_b_above_0.8_high"),
-    ("net_shares", "P(each side wins)", "p_low", "p_high"),
-    ("sobol", "Sobol S1", "S1_low", "S1_high"),
-    ("sobol", "Sobol ST", "ST_low", "ST_high"),
-    ("pawn", "PAWN indices", "pawn_low", "pawn_high"),
+    ("claims", "interval_of_claims", "p_holds_low", "p_holds_high"),
+    ("curves", "interval_of_curves", "p_holds_low", "p_holds_high"),
+    ("reference_levels", "interval_of_reference_levels", "p_holds_low", "p_holds_high"),
+    ("rank_acceptability", "interval_of_rank_acceptability", "p_low", "p_high"),
+    ("pairwise", "interval_of_pairwise", "p_above_low", "p_above_high"),
+    ("order_survives", "interval_of_order_survives", "p_survives_low", "p_survives_high"),
+    ("kendall_tau", "interval_of_kendall_mean", "mean_tau_b_low", "mean_tau_b_high"),
+    ("kendall_tau", "interval_of_kendall_above", "p_tau_b_above_0.8_low", "p_tau_b_above_0.8_high"),
+    ("net_shares", "interval_of_net_shares", "p_low", "p_high"),
+    ("sobol", "interval_of_sobol_s1", "S1_low", "S1_high"),
+    ("sobol", "interval_of_sobol_st", "ST_low", "ST_high"),
+    ("pawn", "interval_of_pawn", "pawn_low", "pawn_high"),
 )
 
 #: The widest range of a Monte Carlo estimate with an interval: Kendall's tau-b lies in [-1, 1].
@@ -330,8 +336,8 @@ def draws_for(precision: float) -> int:
     return draws_for_precision(precision / WIDEST_RANGE)
 
 
-def wider_than(result: dict, precision: float) -> list[str]:
-    """Which intervals of ``result`` are wider than ``precision``: one line per kind, with how many."""
+def wider_than(result: dict, precision: float, lang: str = "en") -> list[str]:
+    """Which intervals of ``result`` are wider than ``precision``: one line per kind, with how many, in ``lang``."""
     lines = []
     for key, what, low, high in INTERVAL_COLUMNS:
         table = result.get(key)
@@ -340,15 +346,17 @@ def wider_than(result: dict, precision: float) -> list[str]:
         width = (table[high] - table[low]).to_numpy(dtype=float)
         wide = int(np.sum(width >= precision))
         if wide:
-            lines.append(f"{what}: {wide} of {int(np.sum(~np.isnan(width)))} intervals are at least {precision:g} wide "
-                         f"(widest {np.nanmax(width):.3g})")
+            lines.append(gettext(lang, "precision_wide_line", what=gettext(lang, what), wide=format_number(wide, lang),
+                                 total=format_number(int(np.sum(~np.isnan(width))), lang),
+                                 precision=format_number(precision, lang),
+                                 widest=format_number(float(f"{np.nanmax(width):.3g}"), lang)))
     return lines
 
 
 # ---------------------------------------------------------------- one call for the CLI and the notebook
 def analyse(analysis, noise: str = "uniform", half_width: float = 0.5, draws: int = 100_000, seed: int | None = 0,
             scale: Scale | None = None, widths=None, curve_draws: int = CURVE_DRAWS, progress=None, *,
-            precision: float | None = None, half_width_source: str | None = None) -> dict:
+            precision: float | None = None, half_width_source: str | None = None, lang: str = "en") -> dict:
     """Every analysis above for one analysis folder, as tables (the CLI writes them, the notebook draws them).
 
     ``scale`` overrides the declared scale (scores outside it are moved onto it and listed in
@@ -356,7 +364,8 @@ def analyse(analysis, noise: str = "uniform", half_width: float = 0.5, draws: in
     scale's width). ``precision`` chooses the draws (of the main run, the curves and the levels) so
     that every Monte Carlo interval is narrower than it; intervals still wider (the global indices',
     whose samples are fixed) are named in the notes. ``half_width_source`` says where h came from (by
-    default: that it is the value given).
+    default: that it is the value given). Every sentence of the result (notes, conventions, break-even
+    texts, model assumptions) is in ``lang``; its numbers stay numbers.
 
     Returns
     -------
@@ -374,36 +383,35 @@ def analyse(analysis, noise: str = "uniform", half_width: float = 0.5, draws: in
         draws = curve_draws = draws_for(precision)
     scale = scale or analysis.scale
     forces, moved = fit_to_scale(analysis.forces, scale)
-    registry = claims_for(analysis)
+    registry = claims_for(analysis, lang=lang)
     claims = registry.claims
     chain = analysis_chain_holds(analysis)
     notes = list(registry.notes)
     mc = monte_carlo(claims, forces, scale, noise, half_width, draws, seed, progress=progress, chain_holds=chain)
-    table = claims_table(claims, forces, scale, noise, half_width, draws, seed, chain, probabilities=mc)
+    table = claims_table(claims, forces, scale, noise, half_width, draws, seed, chain, probabilities=mc, lang=lang)
     by_id = {c.id: c for c in claims}
     table.insert(2, "kind", [by_id[c].kind for c in table["claim"]])
-    table["ties"] = TIE_RULE
+    table["ties"] = tie_rule(lang)
     table["origin"] = [by_id[c].origin for c in table["claim"]]
-    table["source"] = [by_id[c].source for c in table["claim"]]
-    _, conventions_note = alternative_scales(scale)
+    table["source"] = [by_id[c].source_text(lang) for c in table["claim"]]
+    _, conventions_note = alternative_scales(scale, lang)
     notes.append(conventions_note)
-    h_source = half_width_source or f"h = {half_width:g} as given"
+    h_source = half_width_source or gettext(lang, "h_as_given", h=format_number(half_width, lang))
     if noise not in WIDTH_MODELS:
-        notes.append(f"The {noise} noise model does not depend on the half-width h.")
+        notes.append(gettext(lang, "h_not_used", model=label(f"model_{noise}", lang)))
     else:
-        notes.append(f"Where h comes from: {h_source}.")
+        notes.append(gettext(lang, "h_comes_from", source=h_source))
         if half_width > (scale.maximum - scale.minimum) / 4:
-            notes.append(f"h = {half_width:g} is more than a quarter of the scale {scale}: most draws are far from the "
-                         "published scores; consider a smaller half-width.")
-    notes.append(INTERVALS_NOTE)
+            notes.append(gettext(lang, "h_too_wide", h=format_number(half_width, lang), scale=format_scale(scale, lang)))
+    notes.append(intervals_note(lang))
     result = {
         "settings": {"noise": noise, "half_width": half_width, "half_width_source": h_source, "draws": draws,
                      "precision": precision, "seed": seed, "scale": [scale.minimum, scale.maximum],
-                     "integer_grid_step": float(grid_step(scale)), "rounding_rule": ROUNDING_RULE,
-                     "curve_draws": curve_draws, "break_even_convention": BREAK_EVEN_CONVENTION,
-                     "flip_convention": FLIP_CONVENTION, "ties": TIE_RULE, "rank_ties": RANK_TIES,
-                     "order_rule": ORDER_RULE, "intervals": INTERVALS_NOTE,
-                     "quantiles_from_first_draws": min(draws, KEEP)},
+                     "integer_grid_step": float(grid_step(scale)), "rounding_rule": rounding_rule(lang),
+                     "curve_draws": curve_draws, "break_even_convention": break_even_convention(lang),
+                     "flip_convention": flip_convention(lang), "ties": tie_rule(lang), "rank_ties": rank_ties_rule(lang),
+                     "order_rule": order_rule(lang), "intervals": intervals_note(lang),
+                     "quantiles_from_first_draws": min(draws, KEEP), "language": lang},
         "notes": notes, "moved_scores": moved, "claims": table,
         "break_even": break_even(claims, forces, scale, chain),
         "drop_one": drop_one(claims, forces, chain), "conventions": conventions(claims, forces, scale, chain),
@@ -414,33 +422,35 @@ def analyse(analysis, noise: str = "uniform", half_width: float = 0.5, draws: in
         "convergence": mc.convergence(),
         "curves": robustness_curves(claims, forces, scale, widths or default_widths(scale), curve_draws, seed, chain),
         "reference_levels": reference_levels(claims, forces, scale, curve_draws, seed, chain),
-        "model_assumptions": [{"model": m, "assumes": MODEL_ASSUMPTIONS[m]} for m in NOISE_MODELS],
-        "components": component_support(analysis.components, forces) if analysis.components is not None else None,
+        "model_assumptions": model_assumptions(lang),
+        "components": component_support(analysis.components, forces, lang) if analysis.components is not None else None,
         "forces": forces,
     }
-    result.update(_global_indices(claims, forces, scale, half_width, seed, chain, notes))
+    result.update(_global_indices(claims, forces, scale, half_width, seed, chain, notes, lang))
     if precision is not None:
-        wide = wider_than(result, precision)
-        notes.append(f"Asked for intervals narrower than {precision:g}: {draws:,} draws."
-                     + (" Still wider: " + "; ".join(wide) + "." if wide else " Every interval is narrower."))
+        wide = wider_than(result, precision, lang)
+        notes.append(gettext(lang, "precision_asked", precision=format_number(precision, lang),
+                             draws=ngettext(lang, "n_draws", draws)) + " "
+                     + (gettext(lang, "precision_still_wider", list="; ".join(wide)) if wide
+                        else gettext(lang, "precision_all_narrower")))
         result["settings"]["intervals_wider_than_asked"] = wide
     return result
 
 
-def _global_indices(claims, forces, scale, half_width, seed, chain, notes) -> dict:
+def _global_indices(claims, forces, scale, half_width, seed, chain, notes, lang: str = "en") -> dict:
     """Sobol and PAWN (SALib) on the clipped uniform model, or None with a note where h is 0."""
     from repro.methods.global_indices import global_model_note, pawn_indices, sobol_indices
 
     if half_width <= 0:
-        notes.append("h = 0: the scores do not vary, so there are no global sensitivity indices.")
+        notes.append(gettext(lang, "global_h_zero"))
         return {"sobol": None, "pawn": None}
-    notes.append(global_model_note(scale, half_width))
+    notes.append(global_model_note(scale, half_width, lang))
     sobol = sobol_indices(claims, forces, scale, half_width, seed, chain)
     pawn = pawn_indices(claims, forces, scale, half_width, seed, chain)
-    constant = [c.id for c in claims if c.about_scores and c.id not in set(sobol["output"])]
+    constant = [c for c in claims if c.about_scores and c.id not in set(sobol["output"])]
     if constant:
-        notes.append(f"No global indices for {', '.join(constant)}: the claim's outcome did not vary in the samples "
-                     "(there is no variance to apportion).")
+        named = format_list([gettext(lang, "quoted", text=c.text(lang)) for c in constant], lang)
+        notes.append(ngettext(lang, "global_constant", len(constant), claims=named))
     return {"sobol": sobol, "pawn": pawn}
 
 
@@ -462,7 +472,7 @@ def result_files(result: dict) -> dict[str, str]:
         if key in ("claims", "forces", "rank_matrix"):
             continue
         if key == "net_histogram":
-            value = value.as_dict()
+            value = value.as_dict(result["settings"].get("language", "en"))
         elif isinstance(value, pd.DataFrame):
             value = value.to_dict("records")
         rest[key] = value

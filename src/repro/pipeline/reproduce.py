@@ -42,8 +42,9 @@ from repro.pipeline.outdir import check_output_folder, output_files, staged_outp
 
 #: The notebooks a reproduction runs, longest first so that parallel kernels finish together.
 NOTEBOOKS = ("sensitivity", "lotus", "force_field", "swot", "overview")
-#: The default settings: the paper's language, and PNG and PDF figures (SVG on request; the same as
-#: repro.figures.common.DEFAULT_FORMATS, named here so as not to import matplotlib; a test keeps them equal).
+#: The default settings: the paper's language (a reproduction's default is its analysis's language), and
+#: PNG and PDF figures (SVG on request; the same as repro.figures.common.DEFAULT_FORMATS, named here so
+#: as not to import matplotlib; a test keeps them equal).
 DEFAULT_LANG = "ru"
 DEFAULT_FORMATS = ("png", "pdf")
 #: Parameters every notebook takes; the rest (seed, draws, ...) go to the notebooks that declare them.
@@ -208,7 +209,7 @@ def _replacements(data_folder: Path, shown_data: str, part: Path) -> list[tuple[
     return [(absolute, shown) for absolute, shown in pairs if len(absolute) > 1]
 
 
-def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results", lang: str = DEFAULT_LANG,
+def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results", lang: str | None = None,
               jobs: int = 2, formats=DEFAULT_FORMATS, notebooks: list[str] | None = None,
               extra_parameters: dict | None = None, progress=print, timeout: float = DEFAULT_TIMEOUT) -> Path:
     """Run the notebooks and write figures, numbers, executed notebooks, report and manifest to ``out_dir``.
@@ -220,7 +221,9 @@ def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results
     out_dir
         The output folder: missing, empty, or an earlier run's results (see :mod:`repro.pipeline.outdir`).
     lang
-        ``ru`` (as published) or ``en`` (our translations) for the figures and the report.
+        The language of the figures, the notebooks' sentences and the report (one of
+        :data:`repro.i18n.LANGS`); None: the analysis's own (:attr:`repro.data.Analysis.language`), which
+        is ``ru`` for the paper (as published) and ``en`` for an analysis written in English.
     jobs
         Notebooks run at once.
     formats, notebooks, extra_parameters
@@ -260,7 +263,6 @@ def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results
     candidates = list(notebooks or available_notebooks())
     parameters = {"data_dir": str(data_folder), "lang": lang, "formats": list(formats), **(extra_parameters or {})}
     shown_data = paths.shown_folder(data_folder)
-    shown = {**parameters, "data_dir": shown_data}
 
     start = time.perf_counter()
     with _stop_on_signals() as stopper, staged_output(out) as staging:
@@ -278,6 +280,8 @@ def reproduce(data_dir: str | Path | None = None, out_dir: str | Path = "results
 
             analysis = load_analysis(folder)
             write_validated(analysis, validated)
+            lang = parameters["lang"] = lang or analysis.language
+            shown = {**parameters, "data_dir": shown_data}
             notebooks = []
             for name in candidates:
                 reason = why_not_applicable(name, analysis)

@@ -76,7 +76,8 @@ FIELD_WORDS = {
     "statement_en": "Optional: an English version of `statement`.",
     "origin": "authors = your own conclusion; method = a verdict of the method on your scores.",
     "quote": "Optional: the sentence of your source the claim rests on, verbatim.",
-    "note": "Optional: what else a reader should know about the claim.",
+    "note": "Optional: what else a reader should know about the claim, in the language of `statement`.",
+    "note_en": "Optional: an English version of `note`, if you write your notes in another language.",
 }
 LICENSE = {
     "name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
