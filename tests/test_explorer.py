@@ -283,8 +283,11 @@ def test_one_move_sends_one_image_and_one_table_update(sent):
     table = [m for m in sent if m[0] is explorer.table]
     assert image == [(explorer.image, "update", ["value"], 1)]  # the PNG, as one binary buffer
     assert table == [(explorer.table, "update", ["value"], 0)]
-    # Besides those, at most the slider's echo of its own value (ipywidgets confirms a front end's change).
-    others = [m for m in sent if m[0] not in (explorer.image, explorer.table)]
+    # Besides those, the moved score's readout (the slider's own would write a decimal point in any
+    # language), and at most the slider's echo of its own value (ipywidgets confirms a front end's change).
+    readout = [m for m in sent if m[0] is explorer.readouts["R2"]]
+    assert readout == [(explorer.readouts["R2"], "update", ["value"], 0)] and explorer.readouts["R2"].value == "3.8"
+    others = [m for m in sent if m[0] not in (explorer.image, explorer.table, explorer.readouts["R2"])]
     assert all(m[0] is explorer.sliders["R2"] and m[1] == "echo_update" for m in others), others
 
 
@@ -295,11 +298,13 @@ def test_a_noise_change_sends_the_table_alone(sent):
     drawn = []
     explorer.png = lambda: drawn.append("a picture") or picture_before
     sent.clear()
-    front_end_sets(explorer.noise_menu, index=list(explorer.noise_menu.options).index("ordinal"))
-    front_end_sets(explorer.noise_menu, index=list(explorer.noise_menu.options).index("uniform"))
+    models = [value for _, value in explorer.noise_menu.options]  # (the model's name in the reader's language, key)
+    front_end_sets(explorer.noise_menu, index=models.index("ordinal"))
+    front_end_sets(explorer.noise_menu, index=models.index("uniform"))
     front_end_sets(explorer.half_width_slider, value=0.25)
     assert drawn == []  # not drawn, not encoded
-    assert explorer.noise == "uniform" and explorer.half_width == 0.25 and "uniform ±0.25" in explorer.table.value
+    assert explorer.noise == "uniform" and explorer.half_width == 0.25
+    assert "uniform ±h, h = 0.25" in explorer.table.value  # the settings, as the catalogue words them
     assert not [m for m in sent if m[0] is explorer.image]
     assert [m[1] for m in sent if m[0] is explorer.table] == ["update"] * 3
     assert explorer.image.value == picture_before  # the noise does not show in the figure

@@ -306,6 +306,29 @@ def test_a_report_of_the_unchanged_template_says_so_at_the_top(tmp_path):
     assert 'class="unfinished"' not in html.split("</style>")[1]  # the paper's report has nothing of the kind
 
 
+def test_the_reports_top_says_one_placeholder_in_the_singular_in_each_language(tmp_path):
+    # The count of placeholders chooses the message's plural form (the words before issue 18 said
+    # "The title of this report are still the template's placeholders").
+    from repro.pipeline.report import render_report
+    from repro.pipeline.template import write_template
+
+    write_template(tmp_path / "mine", lang="ru")
+    descriptor = json.loads((tmp_path / "mine" / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor.update(description="Выборы в городе", sources=[{"title": "Протокол собрания"}])
+    (tmp_path / "mine" / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    analysis = load_analysis(tmp_path / "mine")
+    assert analysis.placeholders == ["title"]
+    tops = {lang: (lambda html: html[html.index("<body>"):html.index("<h1>")])(
+        render_report(analysis, tmp_path / "out", lang=lang)) for lang in ("ru", "en")}
+    assert "Заголовок этого отчёта — ещё заготовка шаблона, а не слова автора: замените её" in tops["ru"]
+    assert "The title of this report is still the template&#39;s placeholder, not the author&#39;s words: " \
+           "write it in" in tops["en"]
+    # the example rows are said in the page's language, whatever the analysis's: rows are listed, not counted
+    assert "(swot.csv, rows 2, 3, 4; force_field.csv, rows 2, 3, 4; lotus.csv, row 2)" in tops["en"]
+    assert "(swot.csv, строки 2, 3, 4; force_field.csv, строки 2, 3, 4; lotus.csv, строка 2)" in tops["ru"]
+
+
 def test_the_sensitivity_of_the_templates_example_claims_says_they_are_examples(tmp_path, capsys):
     folder = tmp_path / "mine"
     main(["template", str(folder)])

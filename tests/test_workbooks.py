@@ -263,4 +263,4 @@ def test_the_template_as_a_workbook_reproduces_like_the_template_as_csv(tmp_path
     html = (outs[1] / "report.html").read_text(encoding="utf-8")
     assert "analysis.xlsx, sheet swot, rows 2, 3, 4" in html  # the examples, named where they are
     assert "swot.csv, rows 2, 3, 4" in (outs[0] / "report.html").read_text(encoding="utf-8")
-    assert re.search(r"class=\"unfinished\"[^>]*>The title, description and source", html)
+    assert re.search(r"class=\"unfinished\"[^>]*>The title, description, and source", html)  # CLDR's English list

@@ -5,6 +5,7 @@ id; and how a message shows a cell's value so that nothing in it is hidden."""
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 
 from repro.errors import code_of, is_invisible
@@ -39,12 +40,19 @@ def lost_letters(value: str) -> str | None:
     return None
 
 
+#: What may stand around a word in a sentence ("её," «её»).
+_PUNCTUATION = string.punctuation + "«»„“”‘’—–…"
+
+
 def garbled(value: str) -> str | None:
     """The text ``value`` should have read if words of it are UTF-8 text read in a code page and saved
     like that ("РџСЂРёРјРµСЂ" for "Пример", "CafÃ©" for "Café"), or None.
 
     A word is taken for garbled only when its bytes in that code page are UTF-8 for a word with two
     letters outside ASCII, or one accented Latin letter: a real word's bytes practically never are.
+    A word of Cyrillic letters alone is not taken for one garbled Latin letter: short Russian words
+    are such bytes ("её" in KOI8-R is the UTF-8 of "ţ", "ЕЁ" in Windows-1251 that of "Ũ"), while a
+    garbled Latin letter leaves a sign or Latin letters beside its Cyrillic pair ("Г©", "MГјller").
     """
     if value.isascii():
         return None
@@ -58,7 +66,10 @@ def garbled(value: str) -> str | None:
             except (UnicodeEncodeError, UnicodeDecodeError):
                 continue
             letters = [ch for ch in meant if not ch.isascii() and ch.isalpha()]
-            if meant != word and (len(letters) >= 2 or letters and unicodedata.name(letters[0]).startswith("LATIN")):
+            core = word.strip(_PUNCTUATION)
+            one_latin = (len(letters) == 1 and script_of(letters[0]) == "Latin"
+                         and not (core and all(script_of(ch) == "Cyrillic" for ch in core)))
+            if meant != word and (len(letters) >= 2 or one_latin):
                 words[i], changed = meant, True
         if changed:
             return " ".join(words)
