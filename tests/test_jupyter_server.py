@@ -164,8 +164,10 @@ def test_the_explorer_sends_its_widgets_to_the_front_end(server):
 def test_one_slider_move_in_the_explorer_sends_one_picture_and_one_table(server):
     """The explorer notebook runs in a kernel; then the browser's widget manager moves R2's slider to 3.8
     (a comm message to the slider's model, as JupyterLab sends it when the slider is released). The
-    kernel answers with exactly one new picture (a PNG, as one binary buffer), one new claims table
-    and the slider's echo of its value: nothing else reaches the browser."""
+    kernel answers with exactly one new picture (a PNG, as one binary buffer), one new claims table,
+    the slider's echo of its value and the moved slider's readout (the value as a reader of the
+    explorer's language writes it, 3,8 in Russian: issue 18): nothing else reaches the browser, not
+    even the readouts of the sliders that did not move."""
     base, token = server
     notebook = api(base, token, "GET", "/api/contents/explore.ipynb")["content"]
     cells = [c["source"] for c in notebook["cells"] if c["cell_type"] == "code"]
@@ -184,10 +186,13 @@ def test_one_slider_move_in_the_explorer_sends_one_picture_and_one_table(server)
     updates = [m for m in moved if m["msg_type"] == "comm_msg"]
     kinds = {comm: models[comm]["_model_name"] for comm in (m["content"]["comm_id"] for m in updates)}
     assert sorted((kinds[m["content"]["comm_id"]], m["content"]["data"]["method"]) for m in updates) == [
-        ("FloatSliderModel", "echo_update"), ("HTMLModel", "update"), ("ImageModel", "update")], updates
+        ("FloatSliderModel", "echo_update"), ("HTMLModel", "update"), ("ImageModel", "update"),
+        ("LabelModel", "update")], updates
+    readout = next(m for m in updates if kinds[m["content"]["comm_id"]] == "LabelModel")["content"]["data"]["state"]
+    assert readout == {"value": "3,8"}  # the paper's explorer speaks Russian: a decimal comma
     image = next(m for m in updates if kinds[m["content"]["comm_id"]] == "ImageModel")
     assert image["content"]["data"]["buffer_paths"] == [["value"]] and len(image["buffers"]) == 1
     assert image["buffers"][0].startswith(b"\x89PNG\r\n\x1a\n")
     table = next(m for m in updates if kinds[m["content"]["comm_id"]] == "HTMLModel")["content"]["data"]["state"]
-    assert list(table) == ["value"] and "R2 = 3.8" in table["value"] and "<table" in table["value"]
+    assert list(table) == ["value"] and "R2 = 3,8" in table["value"] and "<table" in table["value"]
     assert not [m for m in moved if m["msg_type"] in ("error", "stream", "display_data")], moved
