@@ -211,6 +211,21 @@ def test_a_russian_analysis_gets_a_wholly_russian_report(tmp_path):
         assert not re.search(r"\d\.\d", text) and latin_words(text) == [], name
 
 
+@pytest.mark.parametrize("workbook", [False, True], ids=["csv", "workbook"])
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_a_template_in_either_language_and_form_keeps_its_language_and_its_examples(tmp_path, lang, workbook):
+    """The language default reads a workbook's sheets as it reads a folder's CSV files, and the
+    template's example rows (written in ``lang``) are still recognised as the template's own (issue 17's
+    data/examples.py, on the data layer issue 18 changed)."""
+    from repro.pipeline.template import write_template
+
+    write_template(tmp_path / "mine", lang=lang, workbook=workbook)
+    analysis = load_analysis(tmp_path / "mine")
+    assert analysis.language == lang
+    # The template's rows: SWOT rows 2-4, forces 2-4, one petal, three claims (a header, then examples).
+    assert analysis.examples == {"swot": [2, 3, 4], "force_field": [2, 3, 4], "lotus": [2], "claims": [2, 3, 4]}
+
+
 def test_the_language_of_an_analysis_is_the_script_of_its_texts():
     assert text_language(["Проактивные услуги", "D1"]) == "ru"
     assert text_language(["A grant programme", "Поддержка"]) == "en"
