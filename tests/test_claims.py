@@ -210,6 +210,10 @@ BAD = {
     "k below 1": ([claim("x", "top_k", force="R1", k=0)], ['column "k"', "expected at least 1"]),
     "k not a number": ([claim("x", "top_k", force="R1", k="two")], ['column "k"', "expected a whole number"]),
     "outweighs itself": ([claim("x", "outweighs", force="D1", other="D1")], ['column "other"', "cannot outweigh itself"]),
+    # drop-one and conventions tables hold a column per claim beside their own "net": the claim would overwrite it
+    "id of a table column": ([claim("net", "side_outweighs", side="driving")],
+                             ['row 2 (id net)', 'column "id"', "'net' names a column of the sensitivity tables",
+                              "give the claim another id (e.g. claim_net)"]),
     "unknown origin": ([claim("x", "chain", origin="me")], ['column "origin"', "expected one of authors, method"]),
     "no statement": ([claim("x", "chain", statement="")], ['column "statement"', "a value is required"]),
     "duplicate id": ([claim("x", "chain"), claim("x", "strongest", force="D1")], ["row 3 (id x)", "duplicate id 'x'"]),

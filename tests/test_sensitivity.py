@@ -123,6 +123,16 @@ def test_drop_one_flips_the_balance_only_for_restraining_forces():
     assert np.isnan(drop.loc["D1", "strongest_driving"]) and drop.loc["D1", "weakest_driving"]
 
 
+def test_every_column_the_tables_add_beside_the_claims_is_an_id_a_claim_may_not_take():
+    # A claim's column is named by its id: one of these names would overwrite the table's own column.
+    from repro.data.codebook import RESERVED_CLAIM_IDS
+
+    claim_ids = {c.id for c in CLAIMS}
+    for table in (drop_one(CLAIMS, F), conventions(CLAIMS, F, SCALE)):
+        own = set(table.columns) - claim_ids
+        assert own and own <= set(RESERVED_CLAIM_IDS), own - set(RESERVED_CLAIM_IDS)
+
+
 # ---------------------------------------------------------------- conventions
 def test_paper_conventions_unchanged():
     table = conventions(CLAIMS, F, SCALE).set_index(["scale", "rounding"])

@@ -145,6 +145,11 @@ def check_claims(claims: pd.DataFrame, force_field: pd.DataFrame, sources: Sourc
     scored = bool(forces["score"].notna().any())
     for row in claims.itertuples():
         where = dict(row=row.file_row, item_id=row.id)
+        if row.id in codebook.RESERVED_CLAIM_IDS:
+            problems.append(source.problem(
+                f"{shown(row.id)} names a column of the sensitivity tables ({', '.join(codebook.RESERVED_CLAIM_IDS)}), "
+                f"which show each claim in a column of its own; give the claim another id (e.g. claim_{row.id}).",
+                column="id", **where))
         problems += _parameter_problems(row, where, source, header)
         takes = codebook.CLAIM_PARAMETERS[row.kind]
         for column in ("force", "other"):

@@ -46,6 +46,12 @@ CLAIM_PARAMETERS = {
 #: Every parameter column of ``claims.csv``.
 CLAIM_PARAMETER_COLUMNS = ("side", "force", "other", "k")
 
+#: Names a claim's id may not take: the sensitivity analysis's drop-one and conventions tables give each
+#: claim a column named by its id beside these columns of their own, so a claim called ``net`` would
+#: overwrite the net force in them (and in sensitivity.json).
+RESERVED_CLAIM_IDS = ("dropped", "direction", "driving_total", "restraining_total", "net", "verdict", "scale",
+                      "rounding", "moved")
+
 #: Columns a file's header must name although some of their cells may stay empty (the codebook
 #: requires the cells of ``required`` columns only): every force needs a direction and its SWOT item.
 HEADER_NEEDS = {"force_field": ("direction", "swot_id")}
