@@ -30,7 +30,7 @@ def test_every_figure_in_every_format_is_the_same_picture(results):
     """Each figure's PNG and PDF show one page of one size: the PNG has the PDF's page (in points,
     1/72 inch) at the figures' resolution (DPI dots per inch); the PNG is not blank. (SVG, written on request, is checked on a
     student's analysis in test_own_analysis.)"""
-    for name in FIGURES + ["sensitivity_net_histogram", "sensitivity_robustness_curves", "sensitivity_tornado"]:
+    for name in FIGURES + ["sensitivity_net_histogram", "sensitivity_robustness_curves", "sensitivity_break_even"]:
         stem = results / "figures" / name
         pdf_size = pdf_page_points(stem.with_suffix(".pdf"))
         with Image.open(stem.with_suffix(".png")) as png:

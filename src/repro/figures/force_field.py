@@ -317,9 +317,13 @@ class ForceFieldPlot:
             parts = (f"{label('driving_total', lang)}: {format_number(b.driving_total, lang)}",
                      f"{label('restraining_total', lang)}: {format_number(b.restraining_total, lang)}",
                      f"{label('net', lang)}: {format_number(b.net, lang)}")
-            third = (x1 - x0) / 3
-            for k, part in enumerate(parts):
-                totals.add(part, (x0 + k * third, base + 0.2, x0 + (k + 1) * third, base + 0.63))
+            # Each part as wide as its text: the net's label is the longest, and one line reads best.
+            widths = [text_width(part, 8.5, "bold") + 12 for part in parts]
+            left = x0
+            for part, width in zip(parts, widths):
+                right = left + (x1 - x0) * width / sum(widths)
+                totals.add(part, (left, base + 0.2, right, base + 0.63))
+                left = right
             verdict.add(label(f"verdict_{b.verdict}", lang), (x0, base, x1, base + 0.21))
             if self.mean_line:
                 mean = TextRole(ax, "mean rule", NOTE_SIZE + 0.5)
