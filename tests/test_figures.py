@@ -719,3 +719,17 @@ def test_unequal_sides_show_the_mean_rule_beside_the_sum_rule_and_say_when_they_
     assert "restraining side wins" in mean and "disagree" in mean
     # Equal sides (the paper): no mean line.
     assert not any(t.get_text().startswith("Средний") for t in plot_force_field(PAPER.forces, PAPER.changes).texts)
+
+
+@pytest.mark.parametrize("figure", ["robustness", "break_even", "net_histogram", "convergence", "rank_heatmap",
+                                    "drop_one", "compare", "force_field"])
+def test_tick_labels_are_dark_enough_to_print(figure):
+    # matplotlib's ticks and the force field's light grey (#777777, L* 50) print faintly: L* 30 at most.
+    from matplotlib.colors import to_hex
+
+    fig = drawn(figure, "paper-en")
+    ticks = [t for ax in fig.axes for t in ax.get_xticklabels() + ax.get_yticklabels() if t.get_text()]
+    ticks += [t for t in fig.axes[0].texts if text_role(t) == "tick"]
+    assert ticks
+    for tick in ticks:
+        assert lightness(to_hex(tick.get_color())) <= 30, (tick.get_text(), tick.get_color())
