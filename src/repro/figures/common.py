@@ -567,6 +567,16 @@ def shorten(text: str, width_pt: float, size: float, weight: str = "normal") -> 
     return kept.rstrip(",;:. ") + "…"
 
 
+def cut_to_lines(text: str, width_pt: float, size: float, lines: int, weight: str = "normal") -> str:
+    """``text`` cut to what fills ``lines`` lines ``width_pt`` wide at ``size``, ending "…" where words
+    were left out (the whole text unchanged if it fits). For a long item in a figure whose table beside
+    it holds the text whole."""
+    wrapped = wrap_to_width(text, width_pt, size, weight).split("\n")
+    if len(wrapped) <= lines:
+        return text
+    return " ".join(wrapped[:lines - 1] + [shorten(" ".join(wrapped[lines - 1:]), width_pt, size, weight)])
+
+
 def box_height(text: str, box_width_pt: float, size: float, *, weight: str = "normal", pad: float = PAD,
                balance: bool = True, baseline: bool = False) -> float:
     """Height (points) of the box that ``text`` needs in a box ``box_width_pt`` wide at ``size``

@@ -26,8 +26,8 @@ import pandas as pd
 from matplotlib.patches import FancyArrow, Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from repro.figures.common import (CANVAS_MARGIN, INK, MAX_HEIGHT, MIN_SIZE, TextRole, box_height, new_figure, shorten,
-                                  styled, text_width, wrap_to_width)
+from repro.figures.common import (CANVAS_MARGIN, INK, MAX_HEIGHT, MIN_SIZE, TextRole, box_height, cut_to_lines,
+                                  new_figure, styled, text_width)
 from repro.i18n import format_number
 from repro.labels import item_text, label
 from repro.methods.force_field import balance, mean_rule_text
@@ -65,16 +65,6 @@ NOTE_SIZE = 7.5
 ROOM = HEADING_H + TICKS_H + FOOTER_H + 6 * LINE_H + 2 * MARGIN
 #: The lines a force's text keeps where the full texts would not fit a page even at 7 pt.
 CUT_LINES = 3
-
-
-def _cut(text: str, width_in: float, size: float, lines: int) -> str:
-    """``text`` cut to ``lines`` lines of a box ``width_in`` wide at ``size``, ending "…" where cut
-    (the table beside the figure has it whole)."""
-    wrapped = wrap_to_width(text, (width_in * 72 - 2 * 4.0 - 1.5) * 0.96, size).split("\n")
-    if len(wrapped) <= lines:
-        return text
-    last = shorten(" ".join(wrapped[lines - 1:]), (width_in * 72 - 2 * 4.0 - 1.5) * 0.96, size)
-    return " ".join(wrapped[:lines - 1] + [last])
 
 
 def _side(forces: pd.DataFrame, direction: str, sort: bool) -> pd.DataFrame:
@@ -128,8 +118,10 @@ class ForceFieldPlot:
             if sum(self.rows) <= MAX_HEIGHT - 2 * CANVAS_MARGIN - ROOM:
                 break
         else:
-            self.driving_texts = [_cut(t, LABEL_W, MIN_SIZE, CUT_LINES) for t in self.driving_texts]
-            self.restraining_texts = [_cut(t, LABEL_W, MIN_SIZE, CUT_LINES) for t in self.restraining_texts]
+            # (the box's width less the role's padding and slack, with a little to spare)
+            width_pt = (LABEL_W * 72 - 2 * 4.0 - 1.5) * 0.96
+            self.driving_texts = [cut_to_lines(t, width_pt, MIN_SIZE, CUT_LINES) for t in self.driving_texts]
+            self.restraining_texts = [cut_to_lines(t, width_pt, MIN_SIZE, CUT_LINES) for t in self.restraining_texts]
             self.rows = self._rows(n_rows)
         self.x_centre = MARGIN + LABEL_W + ARROWS_W
         self.unit = ARROWS_W / max(self.scale_max, 1e-9)  # inches per score point

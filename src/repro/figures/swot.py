@@ -16,7 +16,8 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.patches import Rectangle
 
-from repro.figures.common import CANVAS_MARGIN, MAX_HEIGHT, MIN_SIZE, TEXT_WIDTH, TextRole, box_height, new_figure, styled
+from repro.figures.common import (CANVAS_MARGIN, MAX_HEIGHT, MIN_SIZE, TEXT_WIDTH, TextRole, box_height, cut_to_lines,
+                                  new_figure, styled)
 from repro.labels import label
 from repro.methods.swot import QUADRANTS, quadrant_table
 
@@ -45,16 +46,6 @@ def _item_boxes(texts: list[str], text_width: float, size: float) -> list[float]
 SHORT_LINES = 2
 
 
-def _short(text: str, text_width: float, size: float) -> str:
-    """``text`` cut to :data:`SHORT_LINES` lines of ``text_width`` inches at ``size``, "…" where cut."""
-    from repro.figures.common import shorten, wrap_to_width
-    lines = wrap_to_width(text, text_width * 72 * 0.96, size).split("\n")
-    if len(lines) <= SHORT_LINES:
-        return text
-    head = " ".join(lines[:SHORT_LINES - 1])
-    return f"{head} {shorten(' '.join(lines[SHORT_LINES - 1:]), text_width * 72 * 0.96, size)}"
-
-
 def layout(table: pd.DataFrame, text_w: float) -> tuple[float, dict[str, list[str]], dict[str, list[float]]]:
     """The items' type size, their texts and their heights: the largest size from :data:`ITEM_SIZE` down
     to 7 pt at which the grid fits a page (240 mm); where none does, each item cut to two lines
@@ -64,7 +55,7 @@ def layout(table: pd.DataFrame, text_w: float) -> tuple[float, dict[str, list[st
         heights = {q: _item_boxes(texts[q], text_w, size) for q in QUADRANTS}
         if _height(heights) <= MAX_HEIGHT - 2 * CANVAS_MARGIN:
             return size, texts, heights
-    texts = {q: [_short(t, text_w, MIN_SIZE) for t in texts[q]] for q in QUADRANTS}
+    texts = {q: [cut_to_lines(t, text_w * 72 * 0.96, MIN_SIZE, SHORT_LINES) for t in texts[q]] for q in QUADRANTS}
     return MIN_SIZE, texts, {q: _item_boxes(texts[q], text_w, MIN_SIZE) for q in QUADRANTS}
 
 
