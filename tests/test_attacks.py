@@ -340,7 +340,7 @@ def dollar_case() -> dict:
     n = len(DOLLARS)
     for name in ("swot", "forces", "changes", "lotus"):
         case[name] = case[name].assign(text=[DOLLARS[i % n] + f" ({i})" for i in range(len(case[name]))])
-    # Ids are the user's too (D1 ... as typed): force ids with a dollar reach the tornado, the heatmap and
+    # Ids are the user's too (D1 ... as typed): force ids with a dollar reach the break-even chart, the heatmap and
     # drop-one; the lotus's centres name the same forces.
     case["forces"] = case["forces"].assign(id="$" + case["forces"]["id"])
     case["changes"] = case["changes"].assign(id="$" + case["changes"]["id"])
@@ -351,7 +351,7 @@ def dollar_case() -> dict:
 
 
 @pytest.mark.parametrize("figure", ["swot", "force_field", "force_field_sorted", "lotus_published", "lotus_canonical",
-                                    "robustness", "tornado", "rank_heatmap", "drop_one", "compare"])
+                                    "robustness", "break_even", "rank_heatmap", "drop_one", "compare"])
 def test_a_dollar_is_drawn_as_typed_in_every_figure(figure, tmp_path):
     """Titles, legends, tick labels and the texts set in boxes alike: every text drawn as it is saved
     (through save_figure, the package's one way to write a figure) is taken as plain text."""

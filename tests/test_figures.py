@@ -102,8 +102,15 @@ def _sensitivity_inputs(case: dict) -> dict:
             rows[i] = [1 / len(ids) if r < len(ids) else np.nan for r in range(max(forces["direction"].value_counts()))]
     acceptability = pd.DataFrame.from_dict(rows, orient="index", columns=[f"rank {r + 1}" for r in range(len(next(iter(rows.values()))))])
     drop = pd.DataFrame({"dropped": forces["id"], "direction": forces["direction"], "net": net - sign * forces["score"]})
+    # Every claim bears on every force, flipping it a little further up the scale for each claim in turn;
+    # past the scale's top, no change of that score flips it (NaN).
+    break_even = pd.DataFrame([(c, f.id, True, (k + 1) * 0.4, f.score + (k + 1) * 0.4, 1)
+                               for k, c in enumerate(claims) for f in forces.itertuples()],
+                              columns=["claim", "force", "holds", "change_needed", "flips_at", "direction"])
+    beyond = break_even["flips_at"] > scale.maximum
+    break_even.loc[beyond, ["change_needed", "flips_at"]] = np.nan
     return dict(net=net, curves=curves, levels=levels, acceptability=acceptability, drop=drop, convergence=convergence,
-                histogram=net_histogram(np.random.default_rng(0).normal(net, 1, 20_000)))
+                histogram=net_histogram(np.random.default_rng(0).normal(net, 1, 20_000)), break_even=break_even)
 
 
 def net_histogram(sample):
@@ -141,14 +148,15 @@ FIGURES = {
     "robustness": lambda c: sens_figures.plot_robustness_curves(
         (s := _sensitivity_inputs(c))["curves"], s["levels"], statements=c["statements"],
         published={k: True for k in c["statements"]}, lang=c["lang"]),
-    "tornado": lambda c: sens_figures.plot_tornado(c["forces"], c["scale"], lang=c["lang"]),
+    "break_even": lambda c: sens_figures.plot_break_even(_sensitivity_inputs(c)["break_even"], c["forces"], c["scale"],
+                                                         statements=c["statements"], lang=c["lang"]),
     "net_histogram": lambda c: sens_figures.plot_net_histogram((s := _sensitivity_inputs(c))["histogram"], s["net"],
                                                                lang=c["lang"]),
     "convergence": lambda c: sens_figures.plot_convergence(_sensitivity_inputs(c)["convergence"], lang=c["lang"]),
     "rank_heatmap": lambda c: sens_figures.plot_rank_heatmap(_sensitivity_inputs(c)["acceptability"], lang=c["lang"],
                                                             forces=c["forces"]),
     "drop_one": lambda c: sens_figures.plot_drop_one((s := _sensitivity_inputs(c))["drop"], lang=c["lang"],
-                                                     published_net=s["net"]),
+                                                     published_net=s["net"], forces=c["forces"]),
     "compare": lambda c: plot_comparison(_raters(c), c["forces"], lang=c["lang"], scale=c["scale"]),
 }
 
@@ -287,10 +295,11 @@ def test_sorted_force_field_puts_strongest_first():
     plot = ForceFieldPlot(PAPER.forces, PAPER.changes, scale_max=5, lang="en", sort=True)
     assert _column_order(plot.ax, "item", plot.x_centre) == ["D1", "D2", "D4", "D3"]  # 5 > 3.2 > 2.5 > 0.6
     # The changes stand in the table's rows (C1 beside D1 and R1): a ranking would set C1 beside R2.
+    # The changes are named by their ids, in their rows (their texts are in the table beside the figure).
     shown = [t.get_text() for t in plot.ax.texts]
-    assert not any(s.startswith("C1.") for s in shown) and label("changes", "en") not in shown
+    assert "C1" not in shown and not any(s.startswith("C1,") for s in shown)
     unsorted = [t.get_text() for t in ForceFieldPlot(PAPER.forces, PAPER.changes, scale_max=5, lang="en").ax.texts]
-    assert any(s.startswith("C1.") for s in unsorted)
+    assert "C1" in unsorted and not any(s.startswith("C1.") for s in unsorted)
 
 
 def test_a_score_too_short_for_its_arrow_is_written_beside_it():
@@ -349,21 +358,35 @@ def test_a_lotus_with_more_than_eight_blocks_is_refused():
         plot_lotus_canonical(lotus, case["forces"], "")
 
 
-def test_tornado_runs_each_score_over_the_whole_scale():
-    table = sens_figures.tornado_table(PAPER.forces, PAPER.scale)
-    by_id = table.set_index("id")
-    # Published net 11.3 - 11.5 = -0.2. D2 at 5: -0.2 + (5 - 3.2) = 1.6; at 0: -0.2 - 3.2 = -3.4.
-    assert by_id.loc["D2", ["net_at_min", "net_at_max"]].tolist() == pytest.approx([-3.4, 1.6])
-    # R2 (restraining) at 0: -0.2 + 4 = 3.8; at 5: -0.2 - 1 = -1.2. D1 at 5 has no room up: -0.2.
-    assert by_id.loc["R2", ["net_at_min", "net_at_max"]].tolist() == pytest.approx([3.8, -1.2])
-    assert by_id.loc["D1", "net_at_max"] == pytest.approx(-0.2)
-    assert set(table["swing"]) == {5.0}  # a plain sum: every swing is the scale's width
-    # Equal swings, so sorted by how far past 0 each can push: D3 4.2, R2 3.8, R1 = R3 2.8, D4 2.3, D2 1.6, R4 1.3, D1 -0.2.
-    assert list(table["id"]) == ["D3", "R2", "R1", "R3", "D4", "D2", "R4", "D1"]
-    ax = sens_figures.plot_tornado(PAPER.forces, PAPER.scale, lang="en")
-    top_down = [t.get_text() for t in sorted(ax.get_yticklabels(), key=lambda t: -t.get_position()[1])]
-    assert top_down == ["D3 (0.6)", "R2 (4)", "R1 (3)", "R3 (3)", "D4 (2.5)", "D2 (3.2)", "R4 (1.5)", "D1 (5)"]
-    assert any(line.get_xdata()[0] == 0 for line in ax.lines) and any(line.get_xdata()[0] == pytest.approx(-0.2) for line in ax.lines)
+def test_break_even_chart_shows_each_force_its_score_and_where_each_claim_flips():
+    from repro.methods.claims import claims_for
+    from repro.methods.sensitivity import break_even
+
+    claims = claims_for(PAPER).claims
+    table = break_even(claims, PAPER.forces, PAPER.scale)
+    ax = sens_figures.plot_break_even(table, PAPER.forces, PAPER.scale, lang="en",
+                                      statements={c.id: c.text("en") for c in claims})
+    # Rows by side, then by score: D1 5, D2 3.2, D4 2.5, D3 0.6; R2 4, R1 3, R3 3 (file order), R4 1.5;
+    # each named by its id and a short text.
+    rows = [t.get_text() for t in sorted(ax.get_yticklabels(), key=lambda t: -t.get_position()[1])]
+    assert [r.split(" · ")[0] for r in rows] == ["D1", "D2", "D4", "D3", "R2", "R1", "R3", "R4"]
+    assert rows[0] == "D1 · Proactive services"
+    # The balance (restraining outweighs, net -0.2) flips when D2 rises by 0.2 to 3.4 (worked in the
+    # paper's README): a hollow marker at 3.4 on D2's row, joined to its score 3.2.
+    y_of = {r.split(" · ")[0]: t.get_position()[1] for r, t in zip(rows, sorted(ax.get_yticklabels(),
+                                                                                 key=lambda t: -t.get_position()[1]))}
+    markers = [(float(line.get_xdata()[0]), float(line.get_ydata()[0])) for line in ax.lines
+               if len(line.get_xdata()) == 1 and line.get_markerfacecolor() == "white"]
+    assert (pytest.approx(3.4), y_of["D2"]) in [(x, y) for x, y in markers]
+    # D1 (5, the top of 0-5) cannot flip the balance upwards: no marker for the balance on D1 at 5.2.
+    assert all(x <= PAPER.scale.maximum for x, _ in markers)
+    # The scale behind every row: the room each score has.
+    (track,) = [c for c in ax.collections if len(c.get_segments()) == 8]
+    assert {tuple(np.round(seg[:, 0], 9)) for seg in track.get_segments()} == {(0.0, 5.0)}
+    # One legend entry per claim that some single score can flip, by its statement.
+    legend = [t.get_text() for t in ax.figure.legends[0].get_texts()]
+    assert any(t.startswith("The restraining side outweighs") for t in legend)
+    assert not any("Driving forces are the opportunities" in t for t in legend)  # the chain: no score flips it
 
 
 def test_net_histogram_states_how_often_each_side_wins():
@@ -402,7 +425,8 @@ def test_compare_draws_every_rater_and_the_published_scores():
     ax = plot_comparison(raters, PAPER.forces, lang="en", scale=PAPER.scale)
     assert len(ax.collections) == len(raters) + 1
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["published", *raters.index]
-    assert [t.get_text() for t in ax.get_yticklabels()][0] == "D1 (driving)"
+    # Rows by id and a short text (the issue: ids alone sent a reader to look the names up elsewhere).
+    assert [t.get_text() for t in ax.get_yticklabels()][0] == "D1 (driving) · Proactive services"
 
 
 def test_plot_functions_use_the_axes_they_are_given():
@@ -479,14 +503,233 @@ def test_a_matplotlibrc_that_asks_for_a_layout_engine_does_not_bring_one_back():
 
 
 @pytest.mark.parametrize("case", list(CASES))
-@pytest.mark.parametrize("figure", ["tornado", "net_histogram", "drop_one"])
+@pytest.mark.parametrize("figure", ["break_even", "net_histogram", "drop_one"])
 def test_a_legend_under_the_plot_stays_clear_of_the_x_axis_texts(figure, case):
     # An anchor in axes fractions put the legend on the x label of a plot of one or two forces.
     fig = draw(figure, case)
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     (ax,) = fig.axes
-    legend = ax.get_legend().get_window_extent(renderer)
+    legend = (ax.get_legend() or fig.legends[0]).get_window_extent(renderer)
     for text in [ax.xaxis.label, *ax.get_xticklabels()]:
         if text.get_visible() and text.get_text():
             assert legend.y1 < text.get_window_extent(renderer).y0, f"the legend covers {text.get_text()!r}"
+
+
+# ---------------------------------------------------------------- print size, greyscale, honest extremes
+_DRAWN: dict = {}
+
+
+def drawn(figure: str, case: str):
+    """A figure drawn once per test session for the tests that only read it."""
+    if (figure, case) not in _DRAWN:
+        _DRAWN[(figure, case)] = draw(figure, case)
+    return _DRAWN[(figure, case)]
+
+
+MM = 72 / 25.4  # points per millimetre
+
+
+def pdf_page_and_text_sizes(path) -> tuple[float, float, list[tuple[float, str]]]:
+    """A PDF's page width and height (points) and every text's size as printed: the size set by Tf
+    scaled by the text matrix and the current transformation (pypdf's text visitor)."""
+    from pypdf import PdfReader
+
+    (page,) = PdfReader(path).pages
+    sizes = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            a, b, c, d = (tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3],
+                          tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3])
+            sizes.append((size * abs(a * d - b * c) ** 0.5, text))
+    page.extract_text(visitor_text=visit)
+    return float(page.mediabox.width), float(page.mediabox.height), sizes
+
+
+@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize("figure", list(FIGURES))
+def test_every_pdf_prints_at_180_mm_by_240_mm_at_most_with_no_text_under_7_pt(tmp_path, figure, case):
+    # Read from the PDF itself, as a printer does: the page's size and the size of every text on it.
+    # (The figures were drawn 11-14 inches wide with 7-8 pt type: at 180 mm the force field's labels
+    # printed at 3.7 pt.)
+    (pdf,) = save_figure(drawn(figure, case), tmp_path / figure, ["pdf"])
+    width, height, sizes = pdf_page_and_text_sizes(pdf)
+    assert width <= 180 * MM + 0.5 and height <= 240 * MM + 0.5, (width / MM, height / MM)
+    assert sizes, "the PDF holds no text"
+    smallest = min(sizes)
+    assert smallest[0] >= 7 - 0.01, f"{smallest[1]!r} prints at {smallest[0]:.2f} pt"
+
+
+@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize("figure", list(FIGURES))
+def test_every_figure_keeps_a_margin_inside_its_canvas(figure, case):
+    # The SWOT and published lotus drew their frames on the canvas's edge, where they print at half
+    # their width: a border of the canvas must be blank.
+    fig = drawn(figure, case)
+    fig.canvas.draw()
+    pixels = np.asarray(fig.canvas.buffer_rgba())[:, :, :3]
+    border = 3  # pixels at the figure's resolution
+    edges = np.concatenate([pixels[:border].reshape(-1, 3), pixels[-border:].reshape(-1, 3),
+                            pixels[:, :border].reshape(-1, 3), pixels[:, -border:].reshape(-1, 3)])
+    assert (edges >= 250).all(), "something is drawn on the canvas's edge"
+
+
+def lightness(colour) -> float:
+    """CIE L* of an sRGB colour (D65): 116 f(Y) - 16, Y the relative luminance (IEC 61966-2-1's
+    linearisation, then Rec. 709's weights)."""
+    from matplotlib.colors import to_rgb
+
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour)]
+    y = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    f = y ** (1 / 3) if y > 216 / 24389 else (24389 / 27 * y + 16) / 116
+    return 116 * f - 16
+
+
+def test_lightness_is_worked_by_hand():
+    # White is L* 100, black 0; mid grey #777777 (sRGB 119) is L* 50.0 (CIE's own example value).
+    assert lightness("white") == pytest.approx(100) and lightness("black") == pytest.approx(0)
+    assert lightness("#777777") == pytest.approx(50.03, abs=0.05)
+
+
+def test_the_two_sides_differ_in_lightness_by_at_least_20():
+    # The old blue and red had L* 44.9 and 45.0: identical in greyscale.
+    from repro.figures.force_field import DRIVING_COLOUR, RESTRAINING_COLOUR, TIE_COLOUR
+
+    assert abs(lightness(DRIVING_COLOUR) - lightness(RESTRAINING_COLOUR)) >= 20
+    assert min(abs(lightness(TIE_COLOUR) - lightness(c)) for c in (DRIVING_COLOUR, RESTRAINING_COLOUR)) >= 10
+
+
+def _grey_of_swatch(fig, colour) -> float:
+    """The grey level (0-255) the figure's pixels of ``colour`` turn into in greyscale (PIL's "L")."""
+    from matplotlib.colors import to_rgb
+    from PIL import Image
+
+    fig.canvas.draw()
+    rgb = np.asarray(fig.canvas.buffer_rgba())[:, :, :3]
+    target = np.round(np.array(to_rgb(colour)) * 255)
+    hits = np.all(np.abs(rgb.astype(int) - target) <= 2, axis=-1)
+    assert hits.sum() > 20, f"no swatch of {colour} in the figure"
+    grey = np.asarray(Image.fromarray(rgb).convert("L"))
+    return float(np.median(grey[hits]))
+
+
+@pytest.mark.parametrize("figure", ["force_field", "net_histogram", "break_even", "drop_one"])
+def test_in_greyscale_the_two_sides_swatches_stay_apart(figure):
+    from repro.figures.force_field import DRIVING_COLOUR, RESTRAINING_COLOUR
+
+    fig = drawn(figure, "paper-ru")
+    driving, restraining = _grey_of_swatch(fig, DRIVING_COLOUR), _grey_of_swatch(fig, RESTRAINING_COLOUR)
+    assert abs(driving - restraining) >= 40, (driving, restraining)  # of 255: about 20 L*
+
+
+def test_noise_models_and_raters_differ_by_line_style_and_marker_not_colour_alone():
+    from repro.figures.compare import RATER_MARKERS
+
+    styles = sens_figures.MODEL_STYLES
+    assert len({str(s["ls"]) for s in styles.values()}) == len(styles)
+    assert len({s["marker"] for s in styles.values()}) == len(styles)
+    ax = plot_comparison(_raters(analysis_case(PAPER, "en")), PAPER.forces, lang="en", scale=PAPER.scale)
+    raters = [h for h in ax.get_legend().legend_handles][1:]
+    assert len({h.get_marker() for h in raters}) == len(raters) <= len(RATER_MARKERS)
+
+
+def test_a_probability_of_0_or_1_is_shown_with_its_bound_never_plus_minus_zero():
+    # 20,000 draws, all one way: Wilson's interval is [0.99981, 1] (z²/(N + z²) = 3.84/20003.84 = 0.000192).
+    low, high = wilson(20_000, 20_000)
+    assert sens_figures.probability_text("P(x)", 1.0, low, high, "en") == "P(x) > 0.999"
+    low, high = wilson(0, 20_000)
+    assert sens_figures.probability_text("P(x)", 0.0, low, high, "ru") == "P(x) < 0,001"
+    assert sens_figures.probability_text("P(x)", 0.6, *wilson(6, 10), "en") == "P(x) = 0.600 [0.313, 0.832]"
+
+
+def test_the_net_histogram_has_no_legend_entry_for_an_outcome_no_draw_had():
+    # 5 draws, all driving wins: P > bound for it, no entry for the restraining side or the tie (the old
+    # legend showed "P(tie) = 0.000 ± 0.000"), and a note saying which outcomes no draw gave.
+    ax = sens_figures.plot_net_histogram(net_histogram(np.array([1.0, 2.0, 1.5, 0.5, 2.5])), 1.0, lang="en",
+                                         noise="Noise: uniform ±h, h = 0.5, on the scale 0–5")
+    legend = ax.get_legend()
+    entries = [t.get_text() for t in legend.get_texts()]
+    assert entries[0].startswith("P(driving side wins) > 0.")
+    assert not any("restraining side wins" in e or "P(tie)" in e for e in entries)
+    assert not any("0.000" in e for e in entries)
+    assert "P(restraining side wins)" in legend.get_title().get_text() and "P(tie)" in legend.get_title().get_text()
+    # The noise model and h are stated in the figure itself.
+    assert "h = 0.5" in ax.figure._suptitle.get_text()
+
+
+def test_robustness_leaves_out_a_claim_and_a_level_that_are_constant_by_construction_and_says_so():
+    from repro.methods.claims import claims_for
+
+    claims = claims_for(PAPER).claims
+    case = analysis_case(PAPER, "en")
+    inputs = _sensitivity_inputs(case)
+    fig = sens_figures.plot_robustness_curves(inputs["curves"], inputs["levels"], statements=case["statements"],
+                                              kinds={c.id: c.kind for c in claims}, lang="en")
+    panels = [ax for ax in fig.axes if ax.axison]
+    chain = [c for c in claims if c.kind == "chain"]
+    assert chain and len(panels) == len(claims) - len(chain)  # the chain holds whatever the scores
+    titles = [ax.get_title().replace("\n", " ") for ax in panels]
+    assert not any(t.startswith("Driving forces are the opportunities") for t in titles)
+    for ax, claim in zip(panels, [c for c in claims if c.kind != "chain"]):
+        levels = sorted(round(line.get_ydata()[0], 2) for line in ax.lines if line.get_linestyle() not in ("-", ":")
+                        and len(line.get_xdata()) == 2 and line.get_ydata()[0] == line.get_ydata()[1])
+        # ordinal (0.51) is left out for claims about the order (strongest, weakest): SMAA-O keeps the order
+        assert levels == ([0.45, 0.51, 0.52] if claim.kind == "side_outweighs" else [0.45, 0.52]), (claim.id, levels)
+    note = fig.legends[0].get_title().get_text().replace("\n", " ")
+    assert "does not depend on the scores" in note and "by construction" in note
+
+
+def test_rank_acceptability_rows_go_by_side_then_score_with_a_short_text():
+    # The tutorial's file order interleaves nothing, so reverse it: the figure must still order the rows.
+    forces = TUTORIAL.forces.iloc[::-1].reset_index(drop=True)
+    inputs = _sensitivity_inputs(dict(forces=forces, scale=TUTORIAL.scale, statements={"c": "c"}))
+    ax = sens_figures.plot_rank_heatmap(inputs["acceptability"], lang="en", forces=forces)
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    # driving D1 4, D2 3, D3 1; restraining R1 4, R2 3
+    assert [r.split(" · ")[0] for r in rows] == ["D1", "D2", "D3", "R1", "R2"]
+    assert rows[0].startswith("D1 · The university")
+
+
+def test_a_students_figures_say_your_scores_and_never_published():
+    from repro.methods.force_field import balance
+
+    assert PAPER.scores_published and not TUTORIAL.scores_published
+    net = balance(TUTORIAL.forces).net
+    texts = []
+    drop = pd.DataFrame({"dropped": TUTORIAL.forces["id"], "direction": TUTORIAL.forces["direction"], "net": [0.5] * 5})
+    ax = sens_figures.plot_drop_one(drop, lang="en", published_net=net, forces=TUTORIAL.forces, scores_published=False)
+    texts += [t.get_text() for t in drawn_texts(ax.figure)]
+    ax = plot_comparison(_raters(analysis_case(TUTORIAL, "en")), TUTORIAL.forces, lang="en", scale=TUTORIAL.scale,
+                         scores_published=False)
+    texts += [t.get_text() for t in drawn_texts(ax.figure)]
+    ax = sens_figures.plot_net_histogram(net_histogram(np.array([1.0, -1.0, 2.0])), net, lang="en", scores_published=False)
+    texts += [t.get_text() for t in drawn_texts(ax.figure)]
+    assert not any("published" in t for t in texts), [t for t in texts if "published" in t]
+    assert "your net +1" in texts and "your scores" in texts
+
+
+def test_unequal_sides_show_the_mean_rule_beside_the_sum_rule_and_say_when_they_disagree():
+    # The tutorial: driving 4 + 3 + 1 = 8 over 3 forces (mean 2.67), restraining 4 + 3 = 7 over 2 (mean
+    # 3.5). The sum rule favours the driving side, the mean rule the restraining side.
+    shown = [t.get_text().replace("\n", " ") for t in plot_force_field(TUTORIAL.forces, TUTORIAL.changes, lang="en").texts]
+    assert label("verdict_driving", "en") in shown
+    (mean,) = [t for t in shown if t.startswith("Mean score")]
+    assert "driving 2.67 (n = 3)" in mean and "restraining 3.50 (n = 2)" in mean
+    assert "restraining side wins" in mean and "disagree" in mean
+    # Equal sides (the paper): no mean line.
+    assert not any(t.get_text().startswith("Средний") for t in plot_force_field(PAPER.forces, PAPER.changes).texts)
+
+
+@pytest.mark.parametrize("figure", ["robustness", "break_even", "net_histogram", "convergence", "rank_heatmap",
+                                    "drop_one", "compare", "force_field"])
+def test_tick_labels_are_dark_enough_to_print(figure):
+    # matplotlib's ticks and the force field's light grey (#777777, L* 50) print faintly: L* 30 at most.
+    from matplotlib.colors import to_hex
+
+    fig = drawn(figure, "paper-en")
+    ticks = [t for ax in fig.axes for t in ax.get_xticklabels() + ax.get_yticklabels() if t.get_text()]
+    ticks += [t for t in fig.axes[0].texts if text_role(t) == "tick"]
+    assert ticks
+    for tick in ticks:
+        assert lightness(to_hex(tick.get_color())) <= 30, (tick.get_text(), tick.get_color())

@@ -63,3 +63,20 @@ def test_net_scores_vectorised_matches_balance():
 def test_unscored_forces_have_no_balance():
     with pytest.raises(ValueError, match="no scores"):
         balance(forces([float("nan")], [1]))
+
+
+def test_the_mean_rule_can_disagree_with_the_sum_rule_when_the_sides_differ_in_size():
+    import pandas as pd
+
+    from repro.methods.force_field import balance, mean_rule
+
+    # Five driving forces of 2 (sum 10, mean 2) against three restraining ones of 3 (sum 9, mean 3).
+    forces = pd.DataFrame({"id": [f"D{i}" for i in range(1, 6)] + ["R1", "R2", "R3"],
+                           "direction": ["driving"] * 5 + ["restraining"] * 3, "score": [2.0] * 5 + [3.0] * 3})
+    assert balance(forces).verdict == "driving"
+    rule = mean_rule(forces)
+    assert (rule.driving_mean, rule.restraining_mean, rule.verdict) == (2.0, 3.0, "restraining")
+    # Means in decimal arithmetic: 0.1 + 0.2 over two forces is 0.15 exactly, tying 0.15.
+    tied = pd.DataFrame({"id": ["D1", "D2", "R1"], "direction": ["driving", "driving", "restraining"],
+                         "score": [0.1, 0.2, 0.15]})
+    assert mean_rule(tied).verdict == "tie"

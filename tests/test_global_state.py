@@ -111,7 +111,7 @@ def test_drawing_and_saving_every_figure_keeps_the_users_settings_and_the_figure
                 plot_lotus_published(paper.lotus, paper.forces).figure,
                 plot_lotus_canonical(paper.lotus, paper.forces, "theme").figure,
                 s.plot_robustness_curves(result["curves"], result["reference_levels"]),
-                s.plot_tornado(result["forces"], paper.scale).figure,
+                s.plot_break_even(result["break_even"], result["forces"], paper.scale).figure,
                 s.plot_net_histogram(result["net_histogram"], -0.2).figure,
                 s.plot_convergence(result["convergence"]).figure,
                 s.plot_rank_heatmap(result["rank_matrix"], forces=result["forces"]).figure,

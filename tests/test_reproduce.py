@@ -30,7 +30,7 @@ def test_every_figure_in_every_format_is_the_same_picture(results):
     """Each figure's PNG and PDF show one page of one size: the PNG has the PDF's page (in points,
     1/72 inch) at the figures' resolution (DPI dots per inch); the PNG is not blank. (SVG, written on request, is checked on a
     student's analysis in test_own_analysis.)"""
-    for name in FIGURES + ["sensitivity_net_histogram", "sensitivity_robustness_curves", "sensitivity_tornado"]:
+    for name in FIGURES + ["sensitivity_net_histogram", "sensitivity_robustness_curves", "sensitivity_break_even"]:
         stem = results / "figures" / name
         pdf_size = pdf_page_points(stem.with_suffix(".pdf"))
         with Image.open(stem.with_suffix(".png")) as png:
@@ -106,11 +106,31 @@ def test_report_lists_every_item_and_embeds_every_figure(results):
     for table in (paper.swot, paper.force_field, paper.lotus):
         for text in table["text"]:
             assert text.replace("«", "&laquo;") in html or text in html, text
-    for name in FIGURES:  # each figure described by its caption, for a screen reader (not by its file's name)
-        assert f'alt="{html_escape(gettext("ru", f"caption_{name}"))}"' in html, name
+    for name in FIGURES:  # each figure's alt text says what it shows, for a screen reader (not its file's name)
+        assert f'alt="{html_escape(gettext("ru", f"alt_{name}"))}"' in html, name
     assert html.count("data:image/png;base64,") >= len(FIGURES)
     # The Russian report writes numbers as the article does: decimal commas, a true minus sign.
     assert "<b>11,3</b>" in html and "<b>11,5</b>" in html and "<b>−0,2</b>" in html
+
+
+def test_report_numbers_its_figures_cites_them_and_shows_sobol_and_pawn(results):
+    html = (results / "report.html").read_text()
+    figures = sorted((results / "figures").glob("*.png"))
+    # Рис. 1 ... Рис. 12, in order, one per figure written.
+    numbers = [int(n) for n in re.findall(r"<figcaption><b>Рис\. (\d+)\.</b>", html)]
+    assert numbers == list(range(1, len(figures) + 1))
+    # Cited by number in the text: the force field's section cites its two figures (Рис. 2 and 3:
+    # SWOT is 1), the claims' section the sensitivity figures.
+    assert "См. Рис. 2 и Рис. 3." in html and "См. Рис. 6," in html
+    # Captions name only the formats written (PNG and PDF by default: no SVG).
+    captions = re.findall(r"<figcaption>(.*?)</figcaption>", html)
+    assert len(captions) == len(figures) and all("также PDF" in c and "SVG" not in c for c in captions)
+    # Sobol (the net force's first-order index of D1, from sensitivity.json) and PAWN, with intervals.
+    data = json.loads((results / "sensitivity" / "sensitivity.json").read_text())
+    d1 = next(r for r in data["sobol"] if r["output"] == "net" and r["id"] == "D1")
+    shown = f'{d1["S1"]:.3f}'.replace(".", ",")
+    assert re.search(r"<code>D1</code></td><td class=\"num\">" + re.escape(shown) + r" \[", html)
+    assert gettext("ru", "report_pawn") in html and "<code>dummy</code>" in html
 
 
 def _copy_of_the_repository(target):
@@ -280,3 +300,16 @@ def test_the_report_states_each_claim_in_the_reports_language(lang, shown, hidde
     html = render_report(load_analysis(), tmp_path, lang)
     assert shown in html and hidden not in html
     assert all(number in html for number in numbers), numbers
+
+
+def test_the_report_gives_the_mean_rule_beside_the_sum_rule_when_the_sides_differ_in_size(tmp_path):
+    # The tutorial: driving 4 + 3 + 1 = 8 over 3 forces (mean 2.67), restraining 4 + 3 = 7 over 2
+    # (mean 3.50): the sum rule favours the driving side, the mean rule the restraining side.
+    html = render_report(load_analysis(paths.EXAMPLES / "tutorial"), tmp_path, "en")
+    headline = html[html.index('<p class="headline">'):]
+    headline = headline[:headline.index("</p>")]
+    assert "by the sum rule the driving side wins" in headline
+    assert "Mean score: driving 2.67 (n = 3), restraining 3.50 (n = 2)" in headline
+    assert "The sum rule and the mean rule disagree." in headline
+    # The paper's sides are equal (4 and 4): no mean rule.
+    assert "Средний балл" not in render_report(load_analysis(), tmp_path, "ru")

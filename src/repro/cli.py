@@ -315,7 +315,8 @@ def cmd_compare(args) -> int:
     with staged_output(out) as staging:
         for name, text in result_files(result).items():
             (staging / name).write_text(text, encoding="utf-8")
-        ax = plot_comparison(result["raters"], analysis.forces, lang=lang, scale=analysis.scale)
+        ax = plot_comparison(result["raters"], analysis.forces, lang=lang, scale=analysis.scale,
+                             scores_published=analysis.scores_published)
         publish_figure(ax.figure, staging, "compare_scores")
         inputs = {**analysis.input_hashes(), scores_file.name: sha256(scores_file)}
         write_manifest(staging, {"command": "compare", "inputs_sha256": inputs,

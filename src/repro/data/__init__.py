@@ -69,6 +69,12 @@ class Analysis:
     def has_scores(self) -> bool:
         return bool(self.forces["score"].notna().any())
 
+    @property
+    def scores_published(self) -> bool:
+        """Whether the scores are published ones (the codebook says ``"scores_published": true``, as
+        the paper's does) rather than the user's own: figures say "published" only then."""
+        return codebook.scores_published(self.folder)
+
     def source(self, name: str) -> TableSource:
         """Where table ``name`` was read from (``name.csv`` for a table the analysis lacks)."""
         return self.sources.get(name) or TableSource(f"{name}.csv")

@@ -143,6 +143,15 @@ def scale_of(descriptor: dict) -> Scale:
     return Scale(float(declared["minimum"]), float(declared["maximum"]))
 
 
+def scores_published(folder: Path) -> bool:
+    """Whether the analysis in ``folder`` says its scores are published ones: its own
+    ``datapackage.json`` declares ``"scores_published": true`` at the top (the paper's does). A folder
+    without a codebook of its own, like one that does not say so, holds the user's own scores, and its
+    figures say "your scores", never "published"."""
+    own = Path(folder) / "datapackage.json"
+    return own.is_file() and folder_codebook(Path(folder)).get("scores_published") is True
+
+
 def theme_of(descriptor: dict) -> dict[str, str]:
     """The lotus flower's theme, in Russian and English where given: the top-level ``theme`` and
     ``theme_en``, else the lotus table's ``caption`` and ``caption_en``."""

@@ -52,8 +52,20 @@ DEFAULT_FORMATS = ("png", "pdf")
 #: takes the PDF, which is vector. 200 dpi drew every PNG with 78 % more pixels for no visible gain.
 DPI = 150
 
-#: The smallest type size (points) any text is set in; below it a reader needs a magnifier.
-MIN_SIZE = 6.0
+#: The smallest type size (points) any text is set in, at the size the figure is printed: journals ask
+#: for 7 pt at least (below it a reader needs a magnifier).
+MIN_SIZE = 7.0
+#: Print sizes (inches). Every figure is drawn at the width it is printed at: one column (85 mm) or
+#: the full text width (180 mm), and at most 240 mm tall, so that its type sizes are the printed ones.
+COLUMN_WIDTH = 85 / 25.4
+TEXT_WIDTH = 180 / 25.4
+MAX_HEIGHT = 240 / 25.4
+#: The blank margin (inches) every diagram keeps inside its canvas: a frame drawn on the canvas's edge
+#: prints at half its width, or not at all where a printer trims.
+CANVAS_MARGIN = 0.06
+#: Colour of ticks, their labels and axis labels: near-black, to read in print (matplotlib's grey
+#: ticks and a light grey print as nothing on a laser printer).
+INK = "#1a1a1a"
 #: Type sizes are tried in steps of this many points.
 SIZE_STEP = 0.25
 #: Inner margin of a text's box, in points.
@@ -75,6 +87,14 @@ STYLE = {
     # would draw "Fees rise from 5to10", or fail on a text that is not valid mathtext). Our own texts
     # use no mathtext.
     "text.parse_math": False,
+    "text.color": INK,
+    "axes.labelcolor": INK,
+    "axes.edgecolor": INK,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "xtick.labelcolor": INK,
+    "ytick.labelcolor": INK,
+    "legend.labelcolor": INK,
 }
 
 
@@ -97,13 +117,15 @@ _METADATA = {
 
 
 # ---------------------------------------------------------------- figures
-def new_figure(width: float, height: float) -> tuple[Figure, Axes]:
-    """A figure outside pyplot's registry (an Agg canvas, no screen needed) with one axes filling
-    it and no axis drawn, for diagrams: nothing is shown twice in a notebook, and nothing
-    accumulates when many figures are drawn."""
-    fig = Figure(figsize=(width, height))
+def new_figure(width: float, height: float, margin: float = CANVAS_MARGIN) -> tuple[Figure, Axes]:
+    """A figure outside pyplot's registry (an Agg canvas, no screen needed) with one axes of
+    ``width`` x ``height`` inches and no axis drawn, for diagrams: nothing is shown twice in a
+    notebook, and nothing accumulates when many figures are drawn. The canvas is ``margin`` inches
+    larger on every side, so that nothing drawn on the axes' edge touches the canvas's."""
+    fig = Figure(figsize=(width + 2 * margin, height + 2 * margin))
     FigureCanvasAgg(fig)
-    ax = fig.add_axes((0, 0, 1, 1))
+    full_w, full_h = width + 2 * margin, height + 2 * margin
+    ax = fig.add_axes((margin / full_w, margin / full_h, width / full_w, height / full_h))
     ax.set_axis_off()
     return fig, ax
 
@@ -111,9 +133,11 @@ def new_figure(width: float, height: float) -> tuple[Figure, Axes]:
 def new_plot_figure(width: float, height: float) -> Figure:
     """A figure for plots with axes, ticks and legends, laid out by matplotlib's constrained layout
     (which makes room for every label, so none is cut by the canvas)."""
-    fig = Figure(figsize=(width, height), layout="constrained")
+    # Laid out at the resolution the PNG is written at: the renderer's hinting makes text a little wider
+    # at some resolutions than at others, and a layout made at another one can cut a long label.
+    fig = Figure(figsize=(width, height), layout="constrained", dpi=DPI)
     FigureCanvasAgg(fig)
-    fig.get_layout_engine().set(w_pad=0.06, h_pad=0.06)
+    fig.get_layout_engine().set(w_pad=CANVAS_MARGIN, h_pad=CANVAS_MARGIN)
     return fig
 
 
@@ -520,6 +544,37 @@ def wrap_to_width(text: str, width_pt: float, size: float, weight: str = "normal
     width_em = width_pt * 0.98 / size
     wrapped = wrap_text(text, width_em, metrics) or wrap_text(_break_long_words(text, width_em, metrics), width_em, metrics)
     return "\n".join(wrapped.lines) if wrapped else text
+
+
+def shorten(text: str, width_pt: float, size: float, weight: str = "normal") -> str:
+    """``text`` on one line no wider than ``width_pt`` at ``size`` points: whole words, and "…" where
+    words were left out. For a short name beside an id (the full text stands in a table)."""
+    metrics = _metrics(weight)
+    limit = width_pt * 0.98 / size
+    text = " ".join(str(text).split())
+    if metrics.width(text) <= limit:
+        return text
+    words, kept = text.split(" "), ""
+    for word in words:
+        trial = f"{kept} {word}" if kept else word
+        if metrics.width(trial.rstrip(",;:.") + "…") > limit:
+            break
+        kept = trial
+    if not kept:  # one word wider than the line: cut it
+        kept = text
+        while kept and metrics.width(kept + "…") > limit:
+            kept = kept[:-1]
+    return kept.rstrip(",;:. ") + "…"
+
+
+def cut_to_lines(text: str, width_pt: float, size: float, lines: int, weight: str = "normal") -> str:
+    """``text`` cut to what fills ``lines`` lines ``width_pt`` wide at ``size``, ending "…" where words
+    were left out (the whole text unchanged if it fits). For a long item in a figure whose table beside
+    it holds the text whole."""
+    wrapped = wrap_to_width(text, width_pt, size, weight).split("\n")
+    if len(wrapped) <= lines:
+        return text
+    return " ".join(wrapped[:lines - 1] + [shorten(" ".join(wrapped[lines - 1:]), width_pt, size, weight)])
 
 
 def box_height(text: str, box_width_pt: float, size: float, *, weight: str = "normal", pad: float = PAD,

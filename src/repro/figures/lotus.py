@@ -1,10 +1,15 @@
-"""The lotus flower's two figures.
+"""The lotus flower's two figures, drawn at the printed size (the full text width, 180 mm, at most
+240 mm tall; no type under 7 pt).
 
 The paper publishes only the outer blocks: one 3x3 block per restraining force, the force in the
 centre cell and its proposals around it. :func:`plot_lotus_published` keeps that layout and its
-empty cells; :func:`plot_lotus_canonical` draws the canonical view, the theme in the middle block
-with the forces as its petals, each petal copied to the centre of its outer block, cropped to the
-blocks that exist.
+empty cells, each proposal written in its cell where every proposal fits the page at 7 pt, and named
+by its id otherwise (its text then stands in the numbered table beside the figure).
+:func:`plot_lotus_canonical` draws the canonical view, the theme in the middle block with the forces
+as its petals, each petal copied to the centre of its outer block, cropped to the blocks that exist:
+nine cells across a printed page are too small for sentences, so its cells carry the ids of the
+forces and the proposals, and the texts stand in the numbered table beside the figure (the report's
+lotus table; the lotus notebook prints it); the theme is its title.
 
 Type: all proposals share one size, all centres another, the theme and the fill counts one each
 (:class:`repro.figures.common.TextRole`).
@@ -15,7 +20,8 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.patches import Rectangle
 
-from repro.figures.common import TextRole, new_figure, styled
+from repro.figures.common import (CANVAS_MARGIN, MAX_HEIGHT, MIN_SIZE, TEXT_WIDTH, TextRole, box_height, new_figure,
+                                  record_box, styled, wrap_to_width)
 from repro.labels import label
 from repro.methods.lotus import CAPACITY, PETAL_POSITIONS, blocks
 
@@ -24,67 +30,94 @@ EMPTY = "#f4f4f4"
 THEME_COLOUR = "#fff7d6"
 #: Share of a centre cell's height kept for the fill count under the force's name.
 COUNT_SHARE = 0.2
+#: The drawing's width and its greatest height (inches): the printed page less the canvas's margins.
+WIDTH = TEXT_WIDTH - 2 * CANVAS_MARGIN
+MAX_DRAWING_HEIGHT = MAX_HEIGHT - 2 * CANVAS_MARGIN
+#: Between two published blocks, in cell heights.
+BLOCK_GAP = 0.25
+PROPOSAL_SIZE = 8.0
+CENTRE_SIZE = 8.5
 
 
 class _Roles:
     """The lotus's four roles, drawn together once every cell has been queued."""
 
-    def __init__(self, ax, proposal=10.0, centre=11.0, theme=12.0):
+    def __init__(self, ax, proposal=PROPOSAL_SIZE, centre=CENTRE_SIZE, theme=9.0):
         self.proposal = TextRole(ax, "proposal", proposal)
         self.centre = TextRole(ax, "centre", centre, weight="bold")
         self.theme = TextRole(ax, "theme", theme, weight="bold")
-        self.count = TextRole(ax, "count", 8.0, 6.0, pad=1.5, color="#444444")
+        self.count = TextRole(ax, "count", 7.0, pad=1.5, color="#333333")
 
     def draw(self):
-        for role in (self.proposal, self.centre, self.theme):
+        for role in (self.proposal, self.centre, self.theme, self.count):
             role.draw()
-        # The fill count is a footnote: never larger than the proposals it counts.
-        sizes = [size for size in (self.proposal.size, self.centre.size) if size]
-        if sizes:
-            self.count.max_size = max(min(self.count.max_size, min(sizes)), self.count.min_size)
-        self.count.draw()
 
 
 def _cell(ax, x, y, size, face, edge="#888888", lw=0.8):
     ax.add_patch(Rectangle((x, y), size, size, facecolor=face, edgecolor=edge, lw=lw))
 
 
-def _block(ax, roles: _Roles, x0: float, y0: float, block: dict, colour: str, lang: str):
-    """One 3x3 block with its lower-left corner at (x0, y0), cells of side 1; row 1 is the top row."""
+def _block(ax, roles: _Roles, x0: float, y0: float, block: dict, colour: str, lang: str, texts: bool = True):
+    """One 3x3 block with its lower-left corner at (x0, y0), cells of side 1; row 1 is the top row.
+    ``texts`` False names the centre and the proposals by their ids only."""
     for r in range(3):
         for c in range(3):
             x, y = x0 + c, y0 + 2 - r
             if (r, c) == (1, 1):
                 _cell(ax, x, y, 1, colour)
-                roles.centre.add(f"{block['centre_id']}. {block['centre_text']}", (x, y + COUNT_SHARE, x + 1, y + 1))
-                roles.count.add(f"{block['filled']}/{CAPACITY} {label('proposals', lang)}", (x, y, x + 1, y + COUNT_SHARE))
+                if texts:
+                    roles.centre.add(f"{block['centre_id']}. {block['centre_text']}", (x, y + COUNT_SHARE, x + 1, y + 1))
+                    roles.count.add(f"{block['filled']}/{CAPACITY} {label('proposals', lang)}", (x, y, x + 1, y + COUNT_SHARE))
+                else:  # the count beside the id: a cell that holds an id may be too low for a line of its own
+                    roles.centre.add(f"{block['centre_id']} ({block['filled']}/{CAPACITY})", (x, y, x + 1, y + 1))
                 continue
             content = block["cells"][r][c]
             _cell(ax, x, y, 1, "white" if content else EMPTY)
             if content:
-                roles.proposal.add(content[1], (x, y, x + 1, y + 1))
-    ax.add_patch(Rectangle((x0, y0), 3, 3, fill=False, edgecolor="#333333", lw=2))
+                roles.proposal.add(content[1] if texts else str(content[0]), (x, y, x + 1, y + 1))
+    ax.add_patch(Rectangle((x0, y0), 3, 3, fill=False, edgecolor="#333333", lw=1.6))
+
+
+def _cell_height(bl: list[dict], cell_w: float, size: float) -> float:
+    """The height (inches) a published cell needs for its longest text at ``size`` (the centre's
+    with its fill count under it)."""
+    needed = [0.42]
+    for block in bl:
+        needed.append(box_height(f"{block['centre_id']}. {block['centre_text']}", cell_w * 72, size, weight="bold")
+                      / 72 / (1 - COUNT_SHARE))
+        needed += [box_height(cell[1], cell_w * 72, size) / 72 for row in block["cells"] for cell in row if cell]
+    return max(needed)
 
 
 @styled
 def plot_lotus_published(lotus: pd.DataFrame, forces: pd.DataFrame, ax=None, lang: str = "ru"):
     """The blocks as the article prints them: one under another, empty cells kept empty.
 
+    Each cell is as tall as the longest text needs at the proposals' size; where the blocks would then
+    not fit a page (240 mm) even at 7 pt, the cells name their proposals by id, and the texts stand in
+    the table beside the figure.
+
     Returns the axes.
     """
     bl = blocks(lotus, forces, lang)
-    gap = 0.25
-    height = len(bl) * (3 + gap) - gap
+    n = len(bl)
+    cell_w = WIDTH / 3
+    texts, size, cell_h = True, PROPOSAL_SIZE, 0.3
+    for size in (PROPOSAL_SIZE, 7.5, MIN_SIZE):
+        cell_h = _cell_height(bl, cell_w, size)
+        if n * (3 + BLOCK_GAP) * cell_h <= MAX_DRAWING_HEIGHT:
+            break
+    else:
+        texts, size, cell_h = False, PROPOSAL_SIZE, min(0.34, MAX_DRAWING_HEIGHT / max(n * (3 + BLOCK_GAP), 1))
+    height = n * (3 + BLOCK_GAP) - BLOCK_GAP
     if ax is None:
-        # Cells 3 inches wide and 1 inch tall, as wide as a page allows.
-        _, ax = new_figure(9.2, 0.2 + height * 1.0)
-    margin = 0.02
-    ax.set_xlim(-margin, 3 + margin)
-    ax.set_ylim(-margin, height + margin)
+        _, ax = new_figure(WIDTH, max(height, 1) * cell_h)
+    ax.set_xlim(0, 3)
+    ax.set_ylim(0, max(height, 1))
     ax.set_axis_off()
-    roles = _Roles(ax, proposal=11, centre=12)
+    roles = _Roles(ax, proposal=size, centre=size)
     for k, block in enumerate(bl):
-        _block(ax, roles, 0, height - (k + 1) * 3 - k * gap, block, PALETTE[k % len(PALETTE)], lang)
+        _block(ax, roles, 0, height - (k + 1) * 3 - k * BLOCK_GAP, block, PALETTE[k % len(PALETTE)], lang, texts)
     roles.draw()
     return ax
 
@@ -96,20 +129,26 @@ def _extent(n_blocks: int) -> tuple[range, range]:
     return range(min(rows), max(rows) + 1), range(min(cols), max(cols) + 1)
 
 
+#: Type size of the canonical lotus's title (its theme).
+THEME_TITLE_SIZE = 9.0
+
+
 @styled
 def plot_lotus_canonical(lotus: pd.DataFrame, forces: pd.DataFrame, theme: str = "", ax=None, lang: str = "ru",
-                         cell_inches: float = 1.35):
+                         cell_inches: float | None = None):
     """The canonical lotus: the theme in the middle, the forces as petals around it, each petal the
     centre of an outer block of its proposals. Only the blocks that exist are drawn (two blocks give
-    a 6x6 view, not a 9x9 one with most of it empty).
+    a 6x6 view, not a 9x9 one with most of it empty). Cells carry ids (the forces' and the
+    proposals'); the texts stand in the numbered table beside the figure.
 
     Parameters
     ----------
     theme
-        The lotus's theme (the analysis's lotus caption); if empty, the word "theme" stands in the
-        middle cell, so it is never blank.
+        The lotus's theme (the analysis's lotus caption): the figure's title, above the drawing; the
+        middle cell says "theme".
     cell_inches
-        Side of one cell when a new figure is made.
+        Side of one cell when a new figure is made (default: as wide as the printed page allows, at
+        most 0.8 inch).
 
     Returns the axes.
     """
@@ -118,21 +157,27 @@ def plot_lotus_canonical(lotus: pd.DataFrame, forces: pd.DataFrame, theme: str =
         raise ValueError(f"a lotus has at most {CAPACITY} petals, this one has {len(bl)} blocks")
     block_rows, block_cols = _extent(len(bl))
     n_rows, n_cols = 3 * len(block_rows), 3 * len(block_cols)
+    title = wrap_to_width(theme.strip(), WIDTH * 72 - 8, THEME_TITLE_SIZE, "bold") if theme.strip() else ""
+    title_in = (title.count("\n") + 1) * THEME_TITLE_SIZE * 1.3 / 72 + 0.08 if title else 0.0
     if ax is None:
-        margin_in = 0.1
-        _, ax = new_figure(n_cols * cell_inches + 2 * margin_in, n_rows * cell_inches + 2 * margin_in)
-        pad = margin_in / cell_inches
+        cell = cell_inches or min(WIDTH / n_cols, 0.8, (MAX_DRAWING_HEIGHT - title_in) / n_rows)
+        _, ax = new_figure(n_cols * cell, n_rows * cell + title_in)
+        top_pad = title_in / cell
     else:
-        pad = 0.05
+        top_pad = 0.0
     x_min, y_max = 3 * block_cols.start, 9 - 3 * block_rows.start  # data: cell units, y up, 9x9 frame
-    ax.set_xlim(x_min - pad, x_min + n_cols + pad)
-    ax.set_ylim(y_max - n_rows - pad, y_max + pad)
+    ax.set_xlim(x_min, x_min + n_cols)
+    ax.set_ylim(y_max - n_rows, y_max + top_pad)
     ax.set_axis_off()
-    roles = _Roles(ax, proposal=10, centre=10.5, theme=11)
+    roles = _Roles(ax)
+    if title and top_pad:
+        text = ax.text(x_min + n_cols / 2, y_max + top_pad, title, ha="center", va="top", fontsize=THEME_TITLE_SIZE,
+                       fontweight="bold", linespacing=1.15)
+        record_box(text, ax.figure.bbox, "lotus title")
 
     for k, block in enumerate(bl):
         r, c = PETAL_POSITIONS[k]
-        _block(ax, roles, 3 * c, 3 * (2 - r), block, PALETTE[k % len(PALETTE)], lang)
+        _block(ax, roles, 3 * c, 3 * (2 - r), block, PALETTE[k % len(PALETTE)], lang, texts=False)
     # The central block: the theme, the petals (the forces) in their places, unused petals empty.
     petals = {PETAL_POSITIONS[k]: (block, PALETTE[k % len(PALETTE)]) for k, block in enumerate(bl)}
     for r in range(3):
@@ -140,13 +185,13 @@ def plot_lotus_canonical(lotus: pd.DataFrame, forces: pd.DataFrame, theme: str =
             x, y = 3 + c, 3 + (2 - r)
             if (r, c) == (1, 1):
                 _cell(ax, x, y, 1, THEME_COLOUR, edge="#333333", lw=1.5)
-                roles.theme.add(theme.strip() or label("theme", lang), (x, y, x + 1, y + 1))
+                roles.theme.add(label("theme", lang), (x, y, x + 1, y + 1))
             elif (r, c) in petals:
                 block, colour = petals[(r, c)]
                 _cell(ax, x, y, 1, colour)
-                roles.centre.add(f"{block['centre_id']}. {block['centre_text']}", (x, y, x + 1, y + 1))
+                roles.centre.add(str(block["centre_id"]), (x, y, x + 1, y + 1))
             else:
                 _cell(ax, x, y, 1, EMPTY)
-    ax.add_patch(Rectangle((3, 3), 3, 3, fill=False, edgecolor="#333333", lw=2.5))
+    ax.add_patch(Rectangle((3, 3), 3, 3, fill=False, edgecolor="#333333", lw=2))
     roles.draw()
     return ax

@@ -79,6 +79,53 @@ def balance(forces: pd.DataFrame) -> Balance:
                    int(counts.get("driving", 0)), int(counts.get("restraining", 0)))
 
 
+@dataclass(frozen=True)
+class MeanRule:
+    """Each side's mean score and the side it favours ('driving', 'restraining' or 'tie'): the
+    companion of the sum rule when the sides have different numbers of forces, where a side wins a
+    sum by having more forces."""
+
+    driving_mean: float
+    restraining_mean: float
+    verdict: str
+
+
+def mean_rule(forces: pd.DataFrame) -> MeanRule:
+    """Each side's mean score and the side with the larger mean, in decimal arithmetic (a side with
+    no forces has no mean: NaN, and the other side is favoured only if it has one).
+
+    Examples
+    --------
+    Five driving forces of 2 (total 10) against three restraining ones of 3 (total 9): the sum rule
+    favours the driving side (10 > 9), the mean rule the restraining one (3 > 2).
+    """
+    if forces["score"].isna().any():
+        raise ValueError("the force field has no scores (or not for every force): no means to compute")
+    means = {}
+    for side in SIDES:
+        scores = [_decimal(s) for s in forces.loc[forces["direction"] == side, "score"]]
+        means[side] = sum(scores, Decimal(0)) / len(scores) if scores else None
+    d, r = means["driving"], means["restraining"]
+    if d is None or r is None:
+        verdict = "driving" if r is None and d is not None else "restraining" if d is None and r is not None else "tie"
+    else:
+        verdict = "driving" if d > r else "restraining" if r > d else "tie"
+    return MeanRule(float(d) if d is not None else float("nan"), float(r) if r is not None else float("nan"), verdict)
+
+
+def mean_rule_text(forces: pd.DataFrame, lang: str = "en") -> str:
+    """The mean-score verdict in a sentence of ``lang``, and whether it agrees with the sum rule's:
+    the companion of the sum rule where the sides have different numbers of forces."""
+    from repro.i18n import format_number
+    from repro.labels import label
+
+    m, b = mean_rule(forces), balance(forces)
+    text = label("mean_rule_line", lang, driving=format_number(m.driving_mean, lang, 2),
+                 restraining=format_number(m.restraining_mean, lang, 2),
+                 n_driving=b.n_driving, n_restraining=b.n_restraining, verdict=label(f"mean_verdict_{m.verdict}", lang))
+    return text + " " + label("rules_agree" if m.verdict == b.verdict else "rules_disagree", lang)
+
+
 def side_ranks(scores: np.ndarray, forces: pd.DataFrame) -> np.ndarray:
     """Competition rank (1 = strongest; ties share the best rank) of each force within its side,
     for every row of ``scores`` (draws x forces, columns in the order of ``forces``).

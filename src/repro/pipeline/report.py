@@ -20,10 +20,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from repro import __version__, paths
 from repro.data import codebook
 from repro.data.chain import chain_links, chain_summary
-from repro.i18n import format_list, format_number, format_scale, gettext, ngettext
+from repro.i18n import format_interval, format_list, format_number, format_scale, gettext, ngettext
 from repro.labels import check_lang, label
 from repro.methods.claims import claims_for
-from repro.methods.force_field import balance, rank_forces
+from repro.methods.force_field import balance, mean_rule_text, rank_forces
 from repro.methods.intervals import interval_text
 from repro.methods.joint_flip import moves_shown
 from repro.methods.swot import quadrant_table
@@ -32,9 +32,15 @@ from repro.pipeline.outputs import read_numbers
 #: The figures in the order the page shows them (each captioned by the message ``caption_<name>``);
 #: a figure this list lacks comes after them, named by its file.
 FIGURE_ORDER = ("swot", "force_field", "force_field_sorted", "lotus_published", "lotus_canonical",
-                "sensitivity_net_histogram", "sensitivity_robustness_curves", "sensitivity_tornado",
+                "sensitivity_net_histogram", "sensitivity_robustness_curves", "sensitivity_break_even",
                 "sensitivity_rank_acceptability", "sensitivity_drop_one", "sensitivity_force_field_whiskers",
                 "sensitivity_convergence")
+#: Which figures each section of the page cites by number.
+CITED_BY = {"swot": ("swot",), "force_field": ("force_field", "force_field_sorted"),
+            "lotus": ("lotus_published", "lotus_canonical"),
+            "claims": ("sensitivity_net_histogram", "sensitivity_robustness_curves", "sensitivity_break_even",
+                       "sensitivity_rank_acceptability", "sensitivity_drop_one", "sensitivity_force_field_whiskers",
+                       "sensitivity_convergence")}
 
 
 class Words:
@@ -144,21 +150,69 @@ def unfinished(analysis, lang: str) -> list[str]:
 
 
 def _figures(out_dir: Path, lang: str) -> list[dict]:
-    """The PNG figures, embedded, in :data:`FIGURE_ORDER`, each with its caption in ``lang`` and the
-    other formats it was written in."""
+    """The PNG figures, embedded, in :data:`FIGURE_ORDER` and numbered in that order (Figure 1, ...),
+    each with its caption and its alt text (what it shows) in ``lang``, and the other formats it was
+    actually written in."""
     figures = []
     for path in sorted((out_dir / "figures").glob("*.png")):
-        key = f"caption_{path.stem}"
         try:
-            caption = gettext(lang, key)
+            caption = gettext(lang, f"caption_{path.stem}")
+            alt = gettext(lang, f"alt_{path.stem}")
         except KeyError:  # a figure the package does not know by name (a notebook of the user's)
-            caption = path.stem.replace("_", " ")
+            caption = alt = path.stem.replace("_", " ")
         others = sorted(p.suffix[1:].upper() for p in path.parent.glob(f"{path.stem}.*") if p.suffix != ".png")
         figures.append({"name": path.stem, "data": base64.b64encode(path.read_bytes()).decode("ascii"),
-                        "caption": caption, "also": gettext(lang, "report_also", formats=format_list(others, lang))
-                        if others else ""})
+                        "caption": caption, "alt": alt,
+                        "also": gettext(lang, "report_also", formats=format_list(others, lang)) if others else ""})
     order = list(FIGURE_ORDER)
-    return sorted(figures, key=lambda f: (order.index(f["name"]) if f["name"] in order else len(order), f["name"]))
+    figures.sort(key=lambda f: (order.index(f["name"]) if f["name"] in order else len(order), f["name"]))
+    for number, figure in enumerate(figures, 1):
+        figure["number"] = gettext(lang, "report_figure_number", n=number)
+    return figures
+
+
+def _citations(figures: list[dict], lang: str) -> dict[str, str]:
+    """Per section of the page (:data:`CITED_BY`), the sentence that cites its figures by number
+    ("See Figures 2 and 3."), or '' where none of them was drawn."""
+    numbers = {f["name"]: f["number"] for f in figures}
+    cited = {}
+    for section, names in CITED_BY.items():
+        shown = [numbers[n] for n in names if n in numbers]
+        cited[section] = gettext(lang, "report_see_figures", figures=format_list(shown, lang)) if shown else ""
+    return cited
+
+
+def global_indices(out_dir: Path, analysis, lang: str) -> dict:
+    """The Sobol and PAWN indices the sensitivity notebook wrote (``sensitivity/sensitivity.json``),
+    as rows for the page: each output (the net force, or a claim by its statement), each force, the
+    index and its 95 % interval; {} where they were not computed."""
+    path = out_dir / "sensitivity" / "sensitivity.json"
+    if not path.is_file():
+        return {}
+    import json
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    statements = {c.id: c.text(lang) for c in claims_for(analysis, lang=lang).claims}
+
+    def output(name) -> str:
+        text = gettext(lang, "report_net_force") if name == "net" else statements.get(name, str(name))
+        return text[:1].upper() + text[1:]
+
+    def interval(row, key, low, high) -> str:
+        value = row.get(key)
+        if not isinstance(value, (int, float)):
+            return ""
+        shown = format_number(value, lang, 3)
+        if isinstance(row.get(low), (int, float)) and isinstance(row.get(high), (int, float)):
+            return f"{shown} [{format_interval(row[low], row[high], lang, 3)}]"
+        return shown
+
+    sobol = [{"output": output(r.get("output")), "id": r.get("id"), "s1": interval(r, "S1", "S1_low", "S1_high"),
+              "st": interval(r, "ST", "ST_low", "ST_high")} for r in data.get("sobol") or []]
+    pawn = [{"output": output(r.get("output")), "id": r.get("id"),
+             "pawn": interval(r, "pawn_median", "pawn_low", "pawn_high"),
+             "above": gettext(lang, "report_yes" if r.get("above_noise") else "report_no")} for r in data.get("pawn") or []]
+    return {"sobol": sobol, "pawn": pawn} if sobol or pawn else {}
 
 
 def _significant(value: float, lang: str, digits: int = 4) -> str:
@@ -220,11 +274,12 @@ def render_report(analysis, out_dir: Path, lang: str = "ru", data_label: str | N
     force_rows["score"] = force_rows["score"].map(lambda s: format_number(s, lang) if pd.notna(s) else "")
     force_rows["direction"] = force_rows["direction"].map(lambda d: label(f"direction_{d}", lang) if d else "")
     swot = analysis.swot.merge(quadrant_table(analysis.swot, forces)[["id", "force_id"]], on="id")
-    b = balance(forces) if analysis.has_scores else None
+    b = balance(forces) if analysis.has_scores and forces["score"].notna().all() else None
     numbers = read_numbers(out_dir) if (out_dir / "numbers").exists() else {}
     claims_numbers = numbers.get("claims", {})
     tables = [analysis.swot, analysis.force_field, analysis.lotus]
     language = analysis.language
+    figures = _figures(out_dir, lang)
     return _env.get_template("report.html.j2").render(
         lang=lang, source_lang=language, t=Words(lang), about=describe_analysis(analysis, lang, data_label),
         version=__version__, unfinished=unfinished(analysis, lang), data_folder=data_label,
@@ -235,12 +290,14 @@ def render_report(analysis, out_dir: Path, lang: str = "ru", data_label: str | N
                                         "restraining_total": format_number(b.restraining_total, lang),
                                         "net": format_number(b.net, lang), "verdict": label(f"verdict_{b.verdict}", lang),
                                         "driving": label("driving_total", lang),
-                                        "restraining": label("restraining_total", lang), "net_label": label("net", lang)},
+                                        "restraining": label("restraining_total", lang), "net_label": label("net", lang),
+                                        "mean_rule": mean_rule_text(forces, lang) if b.n_driving != b.n_restraining else ""},
         chain=_records(chain_summary(chain_links(analysis.swot, forces, analysis.lotus), lang)),
         claims=_claims(analysis, claims_numbers, lang), claims_note=claims_numbers.get("note", ""),
         claims_notes=claims_numbers.get("notes", []),
         model_assumptions=claims_numbers.get("model_assumptions", []),
-        figures=_figures(out_dir, lang), swot=_records(swot), forces=_records(force_rows),
+        figures=figures, cite=_citations(figures, lang), indices=global_indices(out_dir, analysis, lang),
+        swot=_records(swot), forces=_records(force_rows),
         changes=_records(analysis.changes), lotus=None if analysis.lotus is None else _records(analysis.lotus),
     )
 
