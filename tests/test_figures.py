@@ -733,3 +733,30 @@ def test_tick_labels_are_dark_enough_to_print(figure):
     assert ticks
     for tick in ticks:
         assert lightness(to_hex(tick.get_color())) <= 30, (tick.get_text(), tick.get_color())
+
+
+@pytest.mark.parametrize("p, interval, lang, expected", [
+    # 0 of 100 draws: Wilson's 95 % upper bound is 0.0370, rounded up to 0.04: the cell says "< 0.04"
+    (0.0, (0.0, 0.0370), "en", "< 0.04"),
+    # 100,000 of 100,000: the lower bound 0.99996 rounds down to 1.00, which would say nothing: "> 0,99"
+    (1.0, (0.99996, 1.0), "ru", "> 0,99"),
+    (0.003, (0.0027, 0.0034), "ru", "< 0,01"),   # a share that rounds to 0,00 is not 0 either
+    (0.96, (0.9588, 0.9612), "ru", "0,96"),       # elsewhere, the share as it is
+    (0.0, None, "en", "0.00"),                    # without an interval, nothing to bound it by
+])
+def test_a_rank_share_at_0_or_1_is_shown_by_the_bound_of_its_interval(p, interval, lang, expected):
+    assert sens_figures.cell_text(p, lang, interval) == expected
+
+
+def test_the_rank_heatmap_of_a_real_analysis_prints_no_share_of_0_or_1():
+    # The paper's D1 (5) is first in every draw at h = 0.5, and its other places are never taken:
+    # its cells read "> 0,99" and "< 0,01" (with 2,000 draws the bounds are 0.998 and 0.0019).
+    from repro.methods.montecarlo import monte_carlo
+    from repro.methods.claims import claims_for
+
+    mc = monte_carlo(claims_for(PAPER).claims, PAPER.forces, PAPER.scale, "uniform", 0.5, 2000, 1)
+    ax = sens_figures.plot_rank_heatmap(mc.rank_acceptability, lang="ru", forces=PAPER.forces,
+                                        intervals=mc.rank_table())
+    cells = [t.get_text() for t in ax.texts]
+    assert "0,00" not in cells and "1,00" not in cells
+    assert cells[:4] == ["> 0,99", "< 0,01", "< 0,01", "< 0,01"]  # D1's row, first by side and score

@@ -653,14 +653,32 @@ def plot_convergence(convergence: pd.DataFrame, ax=None, lang: str = "ru", state
 
 # ---------------------------------------------------------------- ranks, drop one
 @styled
+def cell_text(p: float, lang: str, interval: tuple[float, float] | None = None, decimals: int = 2) -> str:
+    """A probability in a table's cell, to ``decimals`` places; where that would print 0 or 1 and its
+    ``interval`` (low, high) is known, the bound the interval gives instead ("< 0,01", "> 0,99", rounded
+    outwards so that it stays true): a share of 0 in 100 draws is not a probability of 0."""
+    step = 10 ** decimals
+    if interval is not None and round(p * step) in (0, step) and 0 <= p <= 1:
+        low, high = interval
+        if round(p * step) == 0:
+            return f"< {format_number(max(math.ceil(high * step), 1) / step, lang, decimals)}"
+        return f"> {format_number(min(math.floor(low * step), step - 1) / step, lang, decimals)}"
+    return format_number(p, lang, decimals)
+
+
 def plot_rank_heatmap(acceptability: pd.DataFrame, ax=None, lang: str = "ru", forces: pd.DataFrame | None = None,
-                      *, noise: str = ""):
+                      *, noise: str = "", intervals: pd.DataFrame | None = None):
     """Rank acceptability (SMAA-2): the probability that each force holds each place within its side
     (rows: forces, by side and then by score, named by id and a short text; columns: places). Places a
     side does not have are grey; given ``forces`` (id, direction, score, text), a line separates the sides.
+    Given ``intervals`` (the long rank table: id, place, p_low, p_high), a cell that would print 0 or 1
+    prints the bound its interval gives (:func:`cell_text`).
 
     Returns the axes.
     """
+    bounds = ({} if intervals is None else
+              {(i, int(place)): (low, high) for i, place, low, high in
+               zip(intervals["id"], intervals["place"], intervals["p_low"], intervals["p_high"])})
     if forces is not None:
         order = [i for i in side_order(forces) if i in acceptability.index]
         acceptability = acceptability.loc[order + [i for i in acceptability.index if i not in order]]
@@ -674,7 +692,8 @@ def plot_rank_heatmap(acceptability: pd.DataFrame, ax=None, lang: str = "ru", fo
     ax.set_facecolor("#eeeeee")
     for (i, j), v in np.ndenumerate(values):
         if not np.isnan(v):
-            ax.text(j, i, format_number(v, lang, 2), ha="center", va="center", fontsize=TICK_SIZE,
+            ax.text(j, i, cell_text(v, lang, bounds.get((acceptability.index[i], j + 1))), ha="center", va="center",
+                    fontsize=TICK_SIZE,
                     color="white" if v > 0.6 else "black")
     ax.set_xticks(range(n_cols), [f"{label('rank', lang)} {j + 1}" for j in range(n_cols)])
     ax.set_yticks(range(n_rows), [names.get(i, str(i)) for i in acceptability.index])
