@@ -403,6 +403,18 @@ def test_net_histogram_states_how_often_each_side_wins():
     assert colours[True] != colours[False]
 
 
+def test_a_reference_level_of_1_is_labelled_by_the_bound_of_its_interval():
+    # A level held in all 20,000 draws: Wilson's lower bound 0.99981 -> "> 0,99", never "1,00".
+    case = analysis_case(PAPER, "ru")
+    inputs = _sensitivity_inputs(case)
+    claim = next(iter(case["statements"]))
+    levels = pd.DataFrame([("ordinal", claim, 1.0, *wilson(20000, 20000)), ("integer", claim, 0.45, *wilson(9000, 20000))],
+                          columns=["model", "claim", "p_holds", "p_holds_low", "p_holds_high"])
+    fig = sens_figures.plot_robustness_curves(inputs["curves"], levels, statements=case["statements"], lang="ru")
+    texts = {t.get_text() for ax in fig.axes for t in ax.texts}
+    assert {"> 0,99", "0,45"} <= texts and "1,00" not in texts
+
+
 def test_robustness_has_a_panel_per_claim_with_lines_only_for_models_that_have_a_width():
     case = analysis_case(PAPER, "en")
     inputs = _sensitivity_inputs(case)

@@ -401,7 +401,8 @@ def _robustness_panel(ax, curves: pd.DataFrame, levels: pd.DataFrame, holds: boo
         style = _model_style(level.model)
         ax.axhline(level.p_holds, color=style["color"], ls=style["ls"], lw=1.2, zorder=2)
         moved = abs(spot - level.p_holds) > 1e-9
-        text = ax.annotate(format_number(level.p_holds, lang, 2), xy=(1, level.p_holds), xycoords=to_axes,
+        interval = (level.p_holds_low, level.p_holds_high) if hasattr(level, "p_holds_high") else None
+        text = ax.annotate(cell_text(level.p_holds, lang, interval), xy=(1, level.p_holds), xycoords=to_axes,
                            xytext=(1.04, spot), textcoords=to_axes, fontsize=NOTE_SIZE - 0.5, color=style["color"],
                            va="center", ha="left", annotation_clip=False,
                            arrowprops=dict(arrowstyle="-", color=style["color"], lw=0.6, shrinkA=0, shrinkB=0)
