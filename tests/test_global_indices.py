@@ -1,5 +1,6 @@
 """Global sensitivity (SALib) on the clipped uniform model: the clipped variance in closed form, Sobol
-indices of the net force and of a claim against their closed forms, PAWN's dummy as the noise floor."""
+indices of the net force and of a claim against their closed forms, PAWN's dummy as the noise floor; the
+two steps done with numpy (Saltelli's sample, PAWN's statistic) give SALib's own numbers bit for bit."""
 
 import numpy as np
 import pandas as pd
