@@ -653,7 +653,6 @@ def plot_convergence(convergence: pd.DataFrame, ax=None, lang: str = "ru", state
 
 
 # ---------------------------------------------------------------- ranks, drop one
-@styled
 def cell_text(p: float, lang: str, interval: tuple[float, float] | None = None, decimals: int = 2) -> str:
     """A probability in a table's cell, to ``decimals`` places; where that would print 0 or 1 and its
     ``interval`` (low, high) is known, the bound the interval gives instead ("< 0,01", "> 0,99", rounded
@@ -667,6 +666,7 @@ def cell_text(p: float, lang: str, interval: tuple[float, float] | None = None, 
     return format_number(p, lang, decimals)
 
 
+@styled
 def plot_rank_heatmap(acceptability: pd.DataFrame, ax=None, lang: str = "ru", forces: pd.DataFrame | None = None,
                       *, noise: str = "", intervals: pd.DataFrame | None = None):
     """Rank acceptability (SMAA-2): the probability that each force holds each place within its side
