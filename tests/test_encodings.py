@@ -112,6 +112,19 @@ def test_an_encoding_no_spreadsheet_of_ours_saves_is_refused(paper_copy, capsys)
     assert SAVE_AS_UTF8 in err
 
 
+def test_a_windows_1252_file_with_too_few_accents_is_refused_for_that_reason(small_analysis, capsys):
+    # "café" and "naïve" are 2 letters outside ASCII: Windows-1252 is the one reading that is text, but
+    # too little to choose on. The message said "no encoding ... reads it as text", which was untrue.
+    path = small_analysis / "force_field.csv"
+    text = path.read_text(encoding="utf-8")
+    first = text.splitlines()[1].split(",")[4]
+    path.write_bytes(text.replace(first, "A café for naive and naïve", 1).encode("cp1252"))
+    assert main(["validate", "--data", str(small_analysis)]) == 2
+    err = capsys.readouterr().err
+    assert "it reads as text only as Windows-1252 (Western European), with too few letters outside ASCII to be " \
+           "sure" in err and "only 2 letters outside ASCII" in err and SAVE_AS_UTF8 in err
+
+
 def test_a_utf_8_file_with_one_invalid_byte_is_refused_at_its_row_and_column(paper_copy, capsys):
     # The whole file was once read as Windows-1251 because of one bad byte (issue 17); now the byte is named.
     path = paper_copy / "force_field.csv"

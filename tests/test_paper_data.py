@@ -128,3 +128,39 @@ def test_check_source_asks_for_the_text_where_none_lies_beside_the_clone(monkeyp
     monkeypatch.setattr(paths, "SHARED_PAPER_TEXT", None)
     assert main(["check-source"]) == 2
     assert "give the path of the article's text file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content, expected", [
+    # "Таблица" in Windows-1251: 0xd2 starts line 2, and no UTF-8 sequence begins with it and goes on with 0xe0
+    ("SWOT\n".encode() + "Таблица 1".encode("cp1251"), "line 2 holds byte 0xd2, which is not UTF-8"),
+    (b"", "is empty"),
+    (b"%PDF-1.4\n\x00\x00", "holds NUL bytes, so it is not a plain text file"),
+])
+def test_check_source_refuses_a_text_it_cannot_read_in_one_line(content, expected, tmp_path, capsys):
+    # These ended in a UnicodeDecodeError traceback (exit 1) before.
+    from repro.cli import main
+
+    text = tmp_path / "article.txt"
+    text.write_bytes(content)
+    assert main(["check-source", str(text)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("repro: article.txt: ") and expected in err and "Traceback" not in err
+    assert text.read_bytes() == content
+
+
+def test_check_source_on_a_short_text_names_the_lines_it_lacks(tmp_path, capsys):
+    # A text shorter than the lotus's blocks ended in an IndexError traceback: every value is a problem now.
+    from repro.cli import main
+
+    text = tmp_path / "notes.txt"
+    text.write_text("SWOT\n" * 30, encoding="utf-8")
+    assert main(["check-source", str(text)]) in (1, 2)
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "is beyond the text's 31 lines" in err
+
+
+def test_check_source_given_a_folder_says_it_is_a_folder(tmp_path, capsys):
+    from repro.cli import main
+
+    assert main(["check-source", str(tmp_path)]) == 2
+    assert "is a folder, not a file" in capsys.readouterr().err

@@ -168,7 +168,7 @@ def test_a_workbook_beside_csv_files_is_refused_as_ambiguous(workbook_template, 
     (workbook_template / "swot.csv").write_text("id,quadrant,number,text\nS1,S,1,A strength\n", encoding="utf-8")
     assert main(["validate", "--data", str(workbook_template)]) == 2
     err = capsys.readouterr().err
-    assert "analysis.xlsx: and swot.csv are both in" in err and "Keep one" in err
+    assert "analysis.xlsx: is in " in err and " beside swot.csv: the analysis could be read from either" in err and "Keep one" in err
 
 
 def test_two_workbooks_are_refused_and_a_lock_file_is_not_a_workbook(workbook_template, capsys):

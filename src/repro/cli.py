@@ -119,19 +119,24 @@ def cmd_summary(args) -> int:
 
 def cmd_check_source(args) -> int:
     from repro.data import limits
-    from repro.data.transcription import check_against_text
+    from repro.data.transcription import TextFileError, check_against_text
     analysis = _load(args.data)
     if args.text is None and paths.SHARED_PAPER_TEXT is None:
         print("repro: give the path of the article's text file: repro check-source TEXT.", file=sys.stderr)
         return EXIT_USER_ERROR
     text = Path(args.text) if args.text is not None else paths.SHARED_PAPER_TEXT
     if not text.is_file():
-        print(f"repro: {text}: no such file; give the path of the article's text.", file=sys.stderr)
+        what = "is a folder, not a file" if text.is_dir() else "no such file"
+        print(f"repro: {text}: {what}; give the path of the article's text.", file=sys.stderr)
         return EXIT_USER_ERROR
     too_big = limits.file_size_problem(text, limits.MAX_TEXT_BYTES, "text")
     if too_big:
         raise AnalysisError([too_big])
-    checked, problems = check_against_text(analysis, text)
+    try:
+        checked, problems = check_against_text(analysis, text)
+    except TextFileError as exc:
+        print(f"repro: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
     if problems:
         raise AnalysisError(problems)
     print(f"OK: {checked} transcribed values and quotes stand verbatim at their recorded lines of {text}.")

@@ -238,12 +238,12 @@ def _read_tables(folder: Path) -> tuple[dict[str, RawTable], list[Problem], list
     csv_files = [f"{name}.csv" for name in codebook.RESOURCES if (folder / f"{name}.csv").exists()]
     if workbooks and csv_files:
         # Two versions of the analysis: which one the student edited last cannot be known.
-        return {}, [Problem(workbooks[0].name, f"and {', '.join(csv_files)} are both in {folder}: the analysis "
-                            "would be read from either. Keep one: the workbook, or the CSV files (move the other "
+        return {}, [Problem(workbooks[0].name, f"is in {folder} beside {', '.join(csv_files)}: the analysis "
+                            "could be read from either. Keep one: the workbook, or the CSV files (move the other "
                             "out of the folder).")], []
     if len(workbooks) > 1:
-        return {}, [Problem(workbooks[0].name, f"and {', '.join(p.name for p in workbooks[1:])} are both in "
-                            f"{folder}; an analysis is one workbook. Keep one (move the others out of the folder).")], []
+        return {}, [Problem(workbooks[0].name, f"is in {folder} beside {', '.join(p.name for p in workbooks[1:])}; "
+                            "an analysis is one workbook. Keep one (move the others out of the folder).")], []
     if workbooks:
         return _read_workbook(workbooks[0])
     return _read_csv_files(folder)

@@ -244,7 +244,8 @@ def _code_page(data: bytes) -> Decoded:
     # Signs alone (no letter outside ASCII: quotes, dashes, №) are read alike by the code pages that
     # have them, so no choice is made; a few letters are too little evidence to choose on.
     for encoding in [e for e, n in letters.items() if 0 < n < MIN_LETTERS]:
-        ruled_out[encoding] = f"it would hold only {letters[encoding]} letters outside ASCII, too few to tell"
+        n = letters[encoding]
+        ruled_out[encoding] = f"it would hold only {n} letter{'s' if n > 1 else ''} outside ASCII, too few to tell"
         del readings[encoding]
     if len(set(readings.values())) > 1 or len(readings) == 1 and not letters[next(iter(readings))]:
         # Signs alone decide nothing unless two code pages agree on them (“ ” in Windows-1251 and -1252).
@@ -253,8 +254,11 @@ def _code_page(data: bytes) -> Decoded:
             del readings[encoding]
     if not readings:
         shown = "; ".join(f"as {CODE_PAGES[e]} {why}" for e, why in ruled_out.items())
-        raise Undecided(f"is not UTF-8, and no encoding a spreadsheet saves in reads it as text ({shown}). "
-                        + SAVE_AS_UTF8)
+        # Whether some reading was text, only too short to be sure of, or none was: the message says which.
+        few = [CODE_PAGES[e] for e, n in letters.items() if 0 < n < MIN_LETTERS]
+        verdict = (f"it reads as text only as {' or '.join(few)}, with too few letters outside ASCII to be sure"
+                   if few else "no encoding a spreadsheet saves in reads it as text")
+        raise Undecided(f"is not UTF-8, and {verdict} ({shown}). " + SAVE_AS_UTF8)
     if len(set(readings.values())) == 1:
         encoding = next(iter(readings))
         why = None if len(readings) == 1 else f"as {' or '.join(CODE_PAGES[e] for e in readings)} alike"

@@ -22,12 +22,40 @@ def _cells(line: str) -> list[str]:
     return [cell.strip() for cell in line.split("\t")]
 
 
+class TextFileError(ValueError):
+    """The article's text cannot be read as text: the message says why and what to do."""
+
+
+def read_text_lines(text_path: str | Path) -> list[str]:
+    """The lines of the text file ``text_path``, read as UTF-8 (a byte-order mark allowed).
+
+    Any other encoding is refused rather than guessed: a misread letter would make every quote
+    "not verbatim", and a reader would hunt for differences that are not in the article.
+    """
+    data = Path(text_path).read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise TextFileError(f"{Path(text_path).name}: line {line} holds byte 0x{data[exc.start]:02x}, which is not "
+                            "UTF-8: the text must be plain UTF-8 text. Save it as UTF-8 (in a text editor: Save as, "
+                            "encoding UTF-8; in LibreOffice Writer: Save as, Text - Choose encoding, Unicode (UTF-8)) "
+                            "and run the command again.") from None
+    if "\0" in text:
+        raise TextFileError(f"{Path(text_path).name}: holds NUL bytes, so it is not a plain text file (a PDF or a word "
+                            "processor's file?): give the article as plain UTF-8 text.")
+    if not text.strip():
+        raise TextFileError(f"{Path(text_path).name}: is empty; give the article's text, one paragraph or table row "
+                            "a line, as the analysis's source_line columns count them.")
+    return text.split("\n")
+
+
 def check_against_text(analysis: Analysis, text_path: str | Path) -> tuple[int, list[Problem]]:
     """Return how many values were checked and every mismatch found.
 
     Rows without a ``source_line`` (a student's own analysis) are skipped.
     """
-    lines = Path(text_path).read_text(encoding="utf-8").split("\n")
+    lines = read_text_lines(text_path)
     checked, problems = 0, []
     tables = {"swot": analysis.swot, "force_field": analysis.force_field}
     if analysis.lotus is not None:
@@ -83,6 +111,11 @@ def check_against_text(analysis: Analysis, text_path: str | Path) -> tuple[int, 
                 continue
             checked += 1
             # The centre sits on the middle line of the block's three published lines.
+            if lines_of_block[0] >= len(lines):  # the line after the block's first is beyond the text
+                problems.append(analysis.source("lotus").problem(
+                    f"the block of centre {centre} starts at line {lines_of_block[0]}, and its middle line would be "
+                    f"beyond the text's {len(lines)} lines.", column="source_line", item_id=centre))
+                continue
             middle = _cells(lines[lines_of_block[0]])  # 0-based index = the line after the first
             if forces.loc[centre, "text"] not in middle:
                 problems.append(analysis.source("lotus").problem(
