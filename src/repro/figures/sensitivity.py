@@ -653,9 +653,7 @@ def plot_net_histogram(histogram, published_net: float, ax=None, lang: str = "ru
         row = shares.loc[outcome]
         handles.append(Patch(color=colour, label=probability_text(label(key, lang), row["p"], row["p_low"],
                                                                   row["p_high"], lang)))
-    absent = [label(key, lang) for key, outcome in (("p_driving_wins", "driving_wins"),
-                                                    ("p_restraining_wins", "restraining_wins"), ("p_tie", "tie"))
-              if n and not counts_of[outcome]]
+    absent = [label(outcome, lang) for outcome in ("driving_wins", "restraining_wins", "tie") if n and not counts_of[outcome]]
     handles += [Line2D([], [], color="black", lw=1.3, label=label("zero_line", lang)),
                 Line2D([], [], color="#222222", lw=1.1, ls="--",
                        label=label("published_net" if scores_published else "your_net", lang,
@@ -664,7 +662,9 @@ def plot_net_histogram(histogram, published_net: float, ax=None, lang: str = "ru
     ax.set_xlabel(label("net_axis", lang), fontsize=LABEL_SIZE)
     ax.set_ylabel(label("draws", lang), fontsize=LABEL_SIZE)
     localise_ticks(ax, lang)
-    legend = _legend_under(ax, new, handles, 2)
+    # Under the axes (they span the figure: no row names move them), columns as the widths allow.
+    width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
+    legend = _legend_below(ax, handles=handles, ncols=_legend_columns(handles, NOTE_SIZE, width_pt, 2), fontsize=NOTE_SIZE)
     if absent:  # said once, under the entries, instead of an entry with nothing behind it
         legend.set_title(wrap_to_width(label("never_drawn", lang, outcomes="; ".join(absent)),
                                        ax.figure.get_figwidth() * 72 - 40, NOTE_SIZE), prop={"size": NOTE_SIZE})
