@@ -831,3 +831,26 @@ def test_robustness_reference_level_labels_never_overlap(case):
         boxes = sorted((Text.get_window_extent(t, renderer) for t in ax.texts if t.get_visible()), key=lambda b: b.y0)
         for below, above in zip(boxes, boxes[1:]):
             assert below.y1 <= above.y0 + 0.5, f"reference levels' labels overlap in {ax.get_title()[:40]!r}"
+
+
+@pytest.mark.parametrize("case", ["paper-ru", "tutorial-en", "template-en"])
+@pytest.mark.parametrize("figure", ["swot", "lotus_canonical", "lotus_published"])
+def test_a_diagrams_frames_are_drawn_with_their_whole_stroke(figure, case):
+    # The outer frames lay on the axes' edge and were clipped by it: half their stroke was cut on the
+    # right and at the bottom (1 px there, 2-4 px elsewhere). Every patch's stroke, half its line width
+    # beyond its outline, must lie inside whatever clips it and inside the canvas.
+    fig = drawn(figure, case)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    tolerance = 0.5  # pixel
+    for ax in fig.axes:
+        for patch in ax.patches:
+            if not patch.get_visible() or patch.get_edgecolor()[3] == 0 or patch.get_linewidth() == 0:
+                continue
+            half = patch.get_linewidth() * fig.dpi / 72 / 2
+            stroke = patch.get_window_extent(renderer).padded(half)
+            clips = [fig.bbox] + ([patch.get_clip_box()] if patch.get_clip_on() and patch.get_clip_box() else [])
+            for clip in clips:
+                assert (stroke.x0 >= clip.x0 - tolerance and stroke.x1 <= clip.x1 + tolerance
+                        and stroke.y0 >= clip.y0 - tolerance and stroke.y1 <= clip.y1 + tolerance), \
+                    f"a frame's stroke is cut: {stroke.bounds} beyond {clip.bounds}"
