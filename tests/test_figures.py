@@ -854,3 +854,11 @@ def test_a_diagrams_frames_are_drawn_with_their_whole_stroke(figure, case):
                 assert (stroke.x0 >= clip.x0 - tolerance and stroke.x1 <= clip.x1 + tolerance
                         and stroke.y0 >= clip.y0 - tolerance and stroke.y1 <= clip.y1 + tolerance), \
                     f"a frame's stroke is cut: {stroke.bounds} beyond {clip.bounds}"
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_the_rank_heatmaps_title_keeps_the_methods_name_on_one_line(case):
+    # "(SMAA-" ended one line and "2)" began the next (the template's narrow figure): the name now has a
+    # no-break hyphen (U+2011), which the wrapping does not break at.
+    title = draw("rank_heatmap", case)._suptitle.get_text()
+    assert any("(SMAA\u20112)" in line for line in title.split("\n")), title
