@@ -74,6 +74,7 @@ CASES = {
     "paper-ru": lambda: analysis_case(PAPER, "ru"),
     "paper-en": lambda: analysis_case(PAPER, "en"),
     "tutorial-en": lambda: analysis_case(TUTORIAL, "en"),
+    "tutorial-ru": lambda: analysis_case(TUTORIAL, "ru"),
     "long-texts-8-blocks": long_case,
     "template-en": template_case,
 }
@@ -665,7 +666,8 @@ def test_the_net_histogram_has_no_legend_entry_for_an_outcome_no_draw_had():
     assert entries[0].startswith("P(driving side wins) > 0.")
     assert not any("restraining side wins" in e or "P(tie)" in e for e in entries)
     assert not any("0.000" in e for e in entries)
-    assert "P(restraining side wins)" in legend.get_title().get_text() and "P(tie)" in legend.get_title().get_text()
+    # Said plainly (it read "No draw gave: P(restraining side wins); P(tie)"):
+    assert " ".join(legend.get_title().get_text().split()) == "No draw had this outcome: restraining side wins; the sides balance"
     # The noise model and h are stated in the figure itself.
     assert "h = 0.5" in ax.figure._suptitle.get_text()
 
@@ -772,3 +774,91 @@ def test_the_rank_heatmap_of_a_real_analysis_prints_no_share_of_0_or_1():
     cells = [t.get_text() for t in ax.texts]
     assert "0,00" not in cells and "1,00" not in cells
     assert cells[:4] == ["> 0,99", "< 0,01", "< 0,01", "< 0,01"]  # D1's row, first by side and score
+
+
+# ---------------------------------------------------------------- the figure editor's review
+def _claim_markers(ax) -> list[tuple[float, float, str]]:
+    """Every claim's marker drawn in a break-even chart: x, y, marker (the forces' scores are circles)."""
+    return [(float(line.get_xdata()[0]), float(line.get_ydata()[0]), line.get_marker()) for line in ax.lines
+            if line.get_marker() not in ("None", "", "o", None) and len(line.get_xdata()) == 1]
+
+
+def test_break_even_markers_of_claims_flipping_a_row_at_the_same_score_are_drawn_apart():
+    # Three claims flip the tutorial's first force at 3.0 and a fourth at 4.0 (hand-made): the three
+    # markers at 3.0 were drawn on one spot, the last one drawn hiding the others.
+    forces = TUTORIAL.forces
+    first = forces["id"].iloc[0]
+    table = pd.DataFrame([(c, first, True, 1.0, at, 1) for c, at in (("a", 3.0), ("b", 3.0), ("c", 3.0), ("d", 4.0))],
+                         columns=["claim", "force", "holds", "change_needed", "flips_at", "direction"])
+    fig = _fig(sens_figures.plot_break_even(table, forces, TUTORIAL.scale, statements={c: c for c in "abcd"}, lang="en"))
+    (ax,) = fig.axes
+    markers = _claim_markers(ax)
+    assert len(markers) == 4
+    at_three = sorted(y for x, y, _ in markers if x == 3.0)
+    assert len(at_three) == 3 and len(set(at_three)) == 3, at_three
+    row = [y for x, y, _ in markers if x == 4.0][0]  # alone at its score: on the row itself
+    assert at_three[1] == pytest.approx(row), "coinciding markers are centred on their row"
+    assert at_three[2] - at_three[0] < 1.0 - 0.1, "they stay inside their row"
+    # Far enough apart to be told apart: more than the marker's height (5 pt) on the canvas.
+    fig.canvas.draw()
+    pixels = [ax.transData.transform((3.0, y))[1] for y in at_three]
+    assert min(np.diff(pixels)) > 5 * fig.dpi / 72, pixels
+
+
+@pytest.mark.parametrize("case", ["tutorial-en", "tutorial-ru", "paper-ru", "template-en"])
+def test_break_even_legend_gives_each_claim_whole_on_up_to_three_lines(case):
+    # The entries were cut to one line with "…": a reader could not tell which claim a marker was.
+    c = CASES[case]()
+    fig = draw("break_even", case)
+    legend = fig.legends[0]
+    texts = {t.get_text() for t in legend.get_texts()}
+    for statement in c["statements"].values():
+        entry = statement[:1].upper() + statement[1:]
+        found = [t for t in texts if " ".join(t.split()) == " ".join(entry.split())]
+        assert found, f"not given whole: {entry!r} in {sorted(texts)}"
+        assert found[0].count("\n") <= 2
+    assert_texts_fit(fig)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_robustness_reference_level_labels_never_overlap(case):
+    # The labels were spread for a panel of about 1.2 inches: on the figures' real panels the numbers
+    # at 0.45, 0.51 and 0.52 touched or overlapped.
+    fig = draw("robustness", case)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        boxes = sorted((Text.get_window_extent(t, renderer) for t in ax.texts if t.get_visible()), key=lambda b: b.y0)
+        for below, above in zip(boxes, boxes[1:]):
+            assert below.y1 <= above.y0 + 0.5, f"reference levels' labels overlap in {ax.get_title()[:40]!r}"
+
+
+@pytest.mark.parametrize("case", ["paper-ru", "tutorial-en", "template-en"])
+@pytest.mark.parametrize("figure", ["swot", "lotus_canonical", "lotus_published"])
+def test_a_diagrams_frames_are_drawn_with_their_whole_stroke(figure, case):
+    # The outer frames lay on the axes' edge and were clipped by it: half their stroke was cut on the
+    # right and at the bottom (1 px there, 2-4 px elsewhere). Every patch's stroke, half its line width
+    # beyond its outline, must lie inside whatever clips it and inside the canvas.
+    fig = drawn(figure, case)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    tolerance = 0.5  # pixel
+    for ax in fig.axes:
+        for patch in ax.patches:
+            if not patch.get_visible() or patch.get_edgecolor()[3] == 0 or patch.get_linewidth() == 0:
+                continue
+            half = patch.get_linewidth() * fig.dpi / 72 / 2
+            stroke = patch.get_window_extent(renderer).padded(half)
+            clips = [fig.bbox] + ([patch.get_clip_box()] if patch.get_clip_on() and patch.get_clip_box() else [])
+            for clip in clips:
+                assert (stroke.x0 >= clip.x0 - tolerance and stroke.x1 <= clip.x1 + tolerance
+                        and stroke.y0 >= clip.y0 - tolerance and stroke.y1 <= clip.y1 + tolerance), \
+                    f"a frame's stroke is cut: {stroke.bounds} beyond {clip.bounds}"
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_the_rank_heatmaps_title_keeps_the_methods_name_on_one_line(case):
+    # "(SMAA-" ended one line and "2)" began the next (the template's narrow figure): the name now has a
+    # no-break hyphen (U+2011), which the wrapping does not break at.
+    title = draw("rank_heatmap", case)._suptitle.get_text()
+    assert any("(SMAA\u20112)" in line for line in title.split("\n")), title

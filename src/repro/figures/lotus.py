@@ -54,7 +54,8 @@ class _Roles:
 
 
 def _cell(ax, x, y, size, face, edge="#888888", lw=0.8):
-    ax.add_patch(Rectangle((x, y), size, size, facecolor=face, edgecolor=edge, lw=lw))
+    # Unclipped: a cell on the axes' edge keeps its whole stroke (the canvas has a margin for it).
+    ax.add_patch(Rectangle((x, y), size, size, facecolor=face, edgecolor=edge, lw=lw, clip_on=False))
 
 
 def _block(ax, roles: _Roles, x0: float, y0: float, block: dict, colour: str, lang: str, texts: bool = True):
@@ -75,7 +76,7 @@ def _block(ax, roles: _Roles, x0: float, y0: float, block: dict, colour: str, la
             _cell(ax, x, y, 1, "white" if content else EMPTY)
             if content:
                 roles.proposal.add(content[1] if texts else str(content[0]), (x, y, x + 1, y + 1))
-    ax.add_patch(Rectangle((x0, y0), 3, 3, fill=False, edgecolor="#333333", lw=1.6))
+    ax.add_patch(Rectangle((x0, y0), 3, 3, fill=False, edgecolor="#333333", lw=1.6, clip_on=False))
 
 
 def _cell_height(bl: list[dict], cell_w: float, size: float) -> float:
@@ -192,6 +193,6 @@ def plot_lotus_canonical(lotus: pd.DataFrame, forces: pd.DataFrame, theme: str =
                 roles.centre.add(str(block["centre_id"]), (x, y, x + 1, y + 1))
             else:
                 _cell(ax, x, y, 1, EMPTY)
-    ax.add_patch(Rectangle((3, 3), 3, 3, fill=False, edgecolor="#333333", lw=2))
+    ax.add_patch(Rectangle((3, 3), 3, 3, fill=False, edgecolor="#333333", lw=2, clip_on=False))
     roles.draw()
     return ax

@@ -129,6 +129,35 @@ def _legend_below(ax, **kwargs):
                      frameon=False, **kwargs)
 
 
+def _legend_columns(handles, fontsize: float, width_pt: float, most: int) -> int:
+    """The most columns (up to ``most``) whose entries, measured at ``fontsize``, fit ``width_pt``
+    side by side: a legend laid out from its words' widths fits in any language."""
+    rc = matplotlib.rcParams
+    extra_em = rc["legend.handlelength"] + rc["legend.handletextpad"]  # a handle and its gap, in font sizes
+    widths = [max(text_width(line, fontsize) for line in h.get_label().split("\n")) + extra_em * fontsize
+              for h in handles]
+    for ncols in range(max(1, min(most, len(widths))), 1, -1):
+        columns = [max(widths[c::ncols]) for c in range(ncols)]  # matplotlib fills a legend row by row
+        if sum(columns) + (ncols - 1) * rc["legend.columnspacing"] * fontsize + 2 * rc["legend.borderpad"] * fontsize <= width_pt:
+            return ncols
+    return 1
+
+
+def _legend_under(ax, new: bool, handles, most: int):
+    """The legend under the plot: under the whole figure, centred on it, for a figure made here (long
+    row names move the axes right: a legend centred on them runs off the canvas); under the axes
+    for a caller's. As many columns (up to ``most``) as the entries' measured widths allow."""
+    if new:
+        width_pt = ax.figure.get_figwidth() * 72 - 20
+        legend = ax.figure.legend(handles=handles, loc="outside lower center", fontsize=NOTE_SIZE, frameon=False,
+                                  ncols=_legend_columns(handles, NOTE_SIZE, width_pt, most))
+        for text in legend.get_texts():
+            record_box(text, ax.figure.bbox, "legend")
+        return legend
+    width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
+    return _legend_below(ax, handles=handles, ncols=_legend_columns(handles, NOTE_SIZE, width_pt, most), fontsize=NOTE_SIZE)
+
+
 def _plot_axes(ax, width: float, height: float):
     """``ax``, or the single axes of a new constrained-layout figure; and whether it is new (its
     layout is then frozen when the drawing is done, see :func:`_done`)."""
@@ -292,13 +321,15 @@ def plot_robustness_curves(curves: pd.DataFrame, reference_levels: pd.DataFrame 
         fig = new_plot_figure(width, min(height, MAX_HEIGHT))
     axes = fig.subplots(n_rows, n_cols, sharex=True, sharey=True, squeeze=False)
     h_max = float(curves["half_width"].max()) if len(curves) else 1.0
+    level_texts = {}
     for k, ax in enumerate(axes.flat):
         if k >= len(claims):
             ax.set_axis_off()
             continue
         claim = claims[k]
-        _robustness_panel(ax, curves[curves["claim"] == claim], reference_levels[reference_levels["claim"] == claim],
-                          published.get(claim), h_max, lang)
+        level_texts[ax] = _robustness_panel(ax, curves[curves["claim"] == claim],
+                                            reference_levels[reference_levels["claim"] == claim],
+                                            published.get(claim), h_max, lang)
         title = ax.set_title(titles[k], fontsize=PANEL_TITLE_SIZE)
         record_box(title, axes_column_box(ax), "panel title")
         if k % n_cols == 0:
@@ -324,6 +355,8 @@ def plot_robustness_curves(curves: pd.DataFrame, reference_levels: pd.DataFrame 
             fig.set_layout_engine("constrained")
             fig.get_layout_engine().set(w_pad=0.06, h_pad=0.06)
             freeze_layout(fig)
+        for ax, texts in level_texts.items():  # the panels' heights are now final
+            _spread_level_labels(ax, texts)
     return fig
 
 
@@ -391,26 +424,64 @@ def _robustness_panel(ax, curves: pd.DataFrame, levels: pd.DataFrame, holds: boo
     if holds is not None:
         ax.plot([0], [float(holds)], marker="o", mfc="white", color="black", ms=5, zorder=4, clip_on=False)
     if levels.empty:
-        return
+        return []
     levels = levels.sort_values("p_holds", kind="stable")
-    # The levels' values sit in the panel's right margin, spread apart where levels are close.
-    gap = 1.2 * (NOTE_SIZE - 0.5) / 72 / 1.2  # one line of text on a panel about 1.2 inches tall
-    spots = _spread([float(p) for p in levels["p_holds"]], gap, -0.04, 1.04)
+    # The levels' values sit in the panel's right margin, spread apart where levels are close
+    # (see _spread_level_labels, run again once the layout has set the panel's height).
     to_axes = blended_transform_factory(ax.transAxes, ax.transData)
-    for level, spot in zip(levels.itertuples(), spots):
+    texts = []
+    for level in levels.itertuples():
         style = _model_style(level.model)
         ax.axhline(level.p_holds, color=style["color"], ls=style["ls"], lw=1.2, zorder=2)
-        moved = abs(spot - level.p_holds) > 1e-9
         interval = (level.p_holds_low, level.p_holds_high) if hasattr(level, "p_holds_high") else None
         text = ax.annotate(cell_text(level.p_holds, lang, interval), xy=(1, level.p_holds), xycoords=to_axes,
-                           xytext=(1.04, spot), textcoords=to_axes, fontsize=NOTE_SIZE - 0.5, color=style["color"],
-                           va="center", ha="left", annotation_clip=False,
-                           arrowprops=dict(arrowstyle="-", color=style["color"], lw=0.6, shrinkA=0, shrinkB=0)
-                           if moved else None)
+                           xytext=(1.04, level.p_holds), textcoords=to_axes, fontsize=NOTE_SIZE - 0.5,
+                           color=style["color"], va="center", ha="left", annotation_clip=False,
+                           arrowprops=dict(arrowstyle="-", color=style["color"], lw=0.6, shrinkA=0, shrinkB=0))
         record_box(text, ax.figure.bbox, "reference level")
+        texts.append(text)
+    _spread_level_labels(ax, texts)
+    return texts
+
+
+def _spread_level_labels(ax, texts: list) -> None:
+    """Move the reference levels' labels (ascending) at least one line of their text apart, the line
+    measured in the panel's data units from the panel's height as it stands; a leader line joins a
+    moved label to its level."""
+    if not texts:
+        return
+    height_in = ax.get_position().height * ax.figure.get_figheight()
+    low, high = ax.get_ylim()
+    line_in = texts[0].get_fontsize() * 1.3 / 72  # a line of the labels' type, with its leading
+    gap = line_in / max(height_in, 1e-9) * (high - low)
+    spots = _spread([t.xy[1] for t in texts], gap, low, high)
+    for text, spot in zip(texts, spots):
+        text.xyann = (1.04, spot)
+        text.arrow_patch.set_visible(abs(spot - text.xy[1]) > 1e-9)
 
 
 # ---------------------------------------------------------------- break-even
+#: The most lines a claim's entry in the break-even legend takes; a longer statement ends with "…".
+LEGEND_LINES = 3
+#: How far apart (in rows) markers of claims that flip a row at the same score are drawn.
+COINCIDING_STEP = 0.3  # a row is about 19 pt tall, a marker 5 pt
+
+
+def _coinciding_offsets(reachable: pd.DataFrame, claims: list[str]) -> dict[tuple[str, str], float]:
+    """(claim, force) -> the vertical offset of its marker within the force's row: claims flipping a
+    force at the same score would hide each other's markers, so they are stacked a fixed step apart,
+    centred on the row (in the legend's order), the step narrowed so that they stay inside the row."""
+    order = {c: k for k, c in enumerate(claims)}
+    offsets = {}
+    for _, same in reachable.groupby([reachable["force"], reachable["flips_at"].round(9)], sort=False):
+        ids = sorted(same["claim"], key=order.__getitem__)
+        step = min(COINCIDING_STEP, 0.8 / max(len(ids) - 1, 1))
+        for k, claim in enumerate(ids):
+            # Row 0 is drawn at the bottom: the first claim goes on top.
+            offsets[(claim, same["force"].iloc[0])] = ((len(ids) - 1) / 2 - k) * step
+    return offsets
+
+
 @styled
 def plot_break_even(break_even: pd.DataFrame, forces: pd.DataFrame, scale, *, statements: Mapping[str, str] | None = None,
                     ax=None, lang: str = "ru", scores_published: bool = True):
@@ -440,14 +511,22 @@ def plot_break_even(break_even: pd.DataFrame, forces: pd.DataFrame, scale, *, st
     n = len(order)
     reachable = break_even.dropna(subset=["flips_at"])
     claims = [c for c in dict.fromkeys(break_even["claim"]) if c in set(reachable["claim"])]
-    legend_rows = math.ceil((len(claims) + 3) / 2)
-    ax, new = _plot_axes(ax, TEXT_WIDTH, 1.15 + 0.26 * n + legend_rows * LABEL_SIZE * 1.5 / 72)
+    # Each claim's entry wraps to at most LEGEND_LINES lines at a legend column's width (two columns
+    # across the figure, less a handle and the gap between columns).
+    column_pt = (TEXT_WIDTH * 72 - 20) / 2 - (matplotlib.rcParams["legend.handlelength"]
+                                              + matplotlib.rcParams["legend.handletextpad"]
+                                              + matplotlib.rcParams["legend.columnspacing"]) * NOTE_SIZE - 4
+    entries = {c: _title_lines(_claim_title(c, statements), column_pt, NOTE_SIZE, LEGEND_LINES) for c in claims}
+    lines = [1, 1, 1] + [entries[c].count("\n") + 1 for c in claims]  # the three fixed entries, then the claims
+    legend_lines = sum(max(lines[r:r + 2]) for r in range(0, len(lines), 2))
+    ax, new = _plot_axes(ax, TEXT_WIDTH, 1.15 + 0.26 * n + legend_lines * NOTE_SIZE * 1.5 / 72)
     y = {force_id: n - 1 - k for k, force_id in enumerate(order)}
     score = dict(zip(forces["id"], forces["score"].astype(float)))
     direction = dict(zip(forces["id"], forces["direction"]))
     # The scale behind every row: the room a score has, up and down.
     ax.hlines(list(y.values()), scale.minimum, scale.maximum, color="#d9d9d9", lw=5.5, zorder=1)
     handles = []
+    offsets = _coinciding_offsets(reachable[reachable["force"].isin(list(y))], claims)
     for k, claim in enumerate(claims):
         marker = MARKERS[k % len(MARKERS)]
         rows = reachable[reachable["claim"] == claim]
@@ -456,9 +535,9 @@ def plot_break_even(break_even: pd.DataFrame, forces: pd.DataFrame, scale, *, st
             if yi is None:
                 continue
             ax.plot([score[row.force], row.flips_at], [yi, yi], color="#4d4d4d", lw=0.9, zorder=2)
-            ax.plot([row.flips_at], [yi], marker=marker, ms=5, mfc="white", mec="black", mew=1.0, ls="", zorder=4)
-        handles.append(Line2D([], [], marker=marker, ms=5, mfc="white", mec="black", mew=1.0, ls="",
-                              label=shorten(_claim_title(claim, statements), TEXT_WIDTH * 72 / 2 - 50, NOTE_SIZE)))
+            ax.plot([row.flips_at], [yi + offsets[(row.claim, row.force)]], marker=marker, ms=5, mfc="white", mec="black",
+                    mew=1.0, ls="", zorder=4)
+        handles.append(Line2D([], [], marker=marker, ms=5, mfc="white", mec="black", mew=1.0, ls="", label=entries[claim]))
     for force_id, yi in y.items():
         colour = DRIVING_COLOUR if direction[force_id] == "driving" else RESTRAINING_COLOUR
         ax.plot([score[force_id]], [yi], marker="o", ms=6.5, color=colour, mec="black", mew=0.6, ls="", zorder=5)
@@ -482,12 +561,7 @@ def plot_break_even(break_even: pd.DataFrame, forces: pd.DataFrame, scale, *, st
                       label=label(f"{words}_restraining", lang)),
                Line2D([], [], color="#d9d9d9", lw=5.5, label=label("room_on_scale", lang, scale=format_scale(scale, lang))),
                *handles]
-    if new:  # under the whole figure, centred on it: the rows' names move the axes to the right
-        legend = ax.figure.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=NOTE_SIZE, frameon=False)
-        for text in legend.get_texts():
-            record_box(text, ax.figure.bbox, "legend")
-    else:
-        _legend_below(ax, handles=handles, ncols=2, fontsize=NOTE_SIZE)
+    _legend_under(ax, new, handles, 2)
     title = label("break_even_title", lang)
     if not claims:
         title += "\n" + label("break_even_none", lang)
@@ -579,9 +653,7 @@ def plot_net_histogram(histogram, published_net: float, ax=None, lang: str = "ru
         row = shares.loc[outcome]
         handles.append(Patch(color=colour, label=probability_text(label(key, lang), row["p"], row["p_low"],
                                                                   row["p_high"], lang)))
-    absent = [label(key, lang) for key, outcome in (("p_driving_wins", "driving_wins"),
-                                                    ("p_restraining_wins", "restraining_wins"), ("p_tie", "tie"))
-              if n and not counts_of[outcome]]
+    absent = [label(outcome, lang) for outcome in ("driving_wins", "restraining_wins", "tie") if n and not counts_of[outcome]]
     handles += [Line2D([], [], color="black", lw=1.3, label=label("zero_line", lang)),
                 Line2D([], [], color="#222222", lw=1.1, ls="--",
                        label=label("published_net" if scores_published else "your_net", lang,
@@ -590,7 +662,9 @@ def plot_net_histogram(histogram, published_net: float, ax=None, lang: str = "ru
     ax.set_xlabel(label("net_axis", lang), fontsize=LABEL_SIZE)
     ax.set_ylabel(label("draws", lang), fontsize=LABEL_SIZE)
     localise_ticks(ax, lang)
-    legend = _legend_below(ax, handles=handles, ncols=2, fontsize=NOTE_SIZE)
+    # Under the axes (they span the figure: no row names move them), columns as the widths allow.
+    width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
+    legend = _legend_below(ax, handles=handles, ncols=_legend_columns(handles, NOTE_SIZE, width_pt, 2), fontsize=NOTE_SIZE)
     if absent:  # said once, under the entries, instead of an entry with nothing behind it
         legend.set_title(wrap_to_width(label("never_drawn", lang, outcomes="; ".join(absent)),
                                        ax.figure.get_figwidth() * 72 - 40, NOTE_SIZE), prop={"size": NOTE_SIZE})
@@ -743,7 +817,7 @@ def plot_drop_one(drop: pd.DataFrame, ax=None, lang: str = "ru", published_net: 
     localise_ticks(ax, lang, y=False)
     handles = [Line2D([], [], color=colour, marker=marker, mec="black", mew=0.5, ls="", label=label(key, lang))
                for key, (colour, marker) in styles.items() if (outcome == key).any()]
-    _legend_below(ax, handles=handles, ncols=3, fontsize=NOTE_SIZE)
+    _legend_under(ax, new, handles, 3)
     ax.grid(axis="x", color="#eeeeee", lw=0.5)
     _wrapped_title(ax, label("drop_title", lang))
     return _done(ax, new)

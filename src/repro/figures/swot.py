@@ -99,7 +99,8 @@ def plot_swot(swot: pd.DataFrame, forces: pd.DataFrame | None = None, ax=None, l
     for quadrant in QUADRANTS:
         col, row = POSITION[quadrant]
         x0, y0, y1 = left[col], bottom[row], bottom[row] + row_h[row]
-        ax.add_patch(Rectangle((x0, y0), quad_w, y1 - y0, facecolor=COLOURS[quadrant], edgecolor="#555555", lw=1))
+        ax.add_patch(Rectangle((x0, y0), quad_w, y1 - y0, facecolor=COLOURS[quadrant], edgecolor="#555555", lw=1,
+                               clip_on=False))  # on the axes' edge: the whole stroke, in the canvas's margin
         headings.add(label(quadrant, lang), (x0, y1 - HEADER, x0 + quad_w, y1))
         top = y1 - HEADER
         for item, text, h in zip(table[table["quadrant"] == quadrant].itertuples(), texts[quadrant], heights[quadrant]):
